@@ -1,0 +1,76 @@
+"""The ASGI application, built in code: ``create_app(settings)``.
+
+Routes are contributed by the modules that own them (``kg.sparql``, ``kg.graphql``...); this
+module only assembles them, opens the store, and translates errors into the one JSON shape
+``{"error": {"code", "message", ...}}`` with the error's HTTP status.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from kg.errors import KgError
+from kg.settings import Settings
+from kg.store import Store, open_store
+
+log = logging.getLogger("kg")
+
+
+@dataclass
+class AppState:
+    """What every request handler needs: the settings and the store."""
+
+    settings: Settings
+    store: Store
+
+
+def state_of(request: Request) -> AppState:
+    state = request.app.state.kg
+    assert isinstance(state, AppState)
+    return state
+
+
+async def kg_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, KgError)
+    return JSONResponse(exc.to_json(), status_code=exc.status)
+
+
+async def healthz(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        state.store.ask("ASK { ?s ?p ?o }", timeout=5)
+    except Exception as exc:  # the health check reports any failure of the store
+        log.warning("health check failed: %s", exc)
+        return JSONResponse({"status": "unavailable", "store": "not answering"}, status_code=503)
+    return JSONResponse({"status": "ok", "store": "answering"})
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+    """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
+    own_store = store is None
+    opened = store or open_store(settings.store_location)
+    state = AppState(settings=settings, store=opened)
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz)]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if own_store:
+            opened.close()
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={KgError: kg_error},
+        lifespan=lifespan,
+    )
+    app.state.kg = state
+    return app

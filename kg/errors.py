@@ -1,0 +1,114 @@
+"""Every error kg raises on purpose, with the HTTP status and exit code it maps to.
+
+    KgError                     500  exit 1
+    ├── InputError              400  exit 2   unusable input: bad RDF, bad SPARQL, bad arguments
+    │   ├── ParseError          400  exit 2   RDF that does not parse (with line and column)
+    │   ├── QueryError          400  exit 2   SPARQL that does not parse or is not allowed
+    │   └── PayloadTooLarge     413  exit 2   request body over the limit
+    ├── ValidationFailed        422  exit 1   data that breaks the shapes (carries the report)
+    ├── NotFound                404  exit 1
+    ├── Unauthorized            401  exit 1   missing or wrong write token
+    ├── WritesDisabled          403  exit 1   no write token configured
+    ├── QueryTimeout            503  exit 1   a query ran past the time limit
+    ├── ResultTooLarge          413  exit 1   a result over the row cap
+    └── StoreUnavailable        503  exit 1   the store does not answer
+
+Errors are translated only at the edges: one JSON handler in the HTTP app and
+``click.ClickException`` in the CLI. Exit codes follow pySHACL: 0 conforms, 1 does not, 2 unusable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class KgError(Exception):
+    """Base of all kg errors."""
+
+    status: ClassVar[int] = 500
+    exit_code: ClassVar[int] = 1
+    code: ClassVar[str] = "internal_error"
+
+    def __init__(self, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON shape every HTTP error has: ``{"error": {"code", "message", ...}}``."""
+        return {"error": {"code": self.code, "message": self.message, **self.detail}}
+
+
+class InputError(KgError):
+    status = 400
+    exit_code = 2
+    code = "bad_input"
+
+
+class ParseError(InputError):
+    code = "parse_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                source,
+                f"line {line}" if line is not None else None,
+                f"column {column}" if column is not None else None,
+            )
+            if part
+        )
+        super().__init__(
+            f"{where}: {message}" if where else message, source=source, line=line, column=column
+        )
+
+
+class QueryError(InputError):
+    code = "query_error"
+
+
+class PayloadTooLarge(InputError):
+    status = 413
+    code = "payload_too_large"
+
+
+class ValidationFailed(KgError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(KgError):
+    status = 404
+    code = "not_found"
+
+
+class Unauthorized(KgError):
+    status = 401
+    code = "unauthorized"
+
+
+class WritesDisabled(KgError):
+    status = 403
+    code = "writes_disabled"
+
+
+class QueryTimeout(KgError):
+    status = 503
+    code = "query_timeout"
+
+
+class ResultTooLarge(KgError):
+    status = 413
+    code = "result_too_large"
+
+
+class StoreUnavailable(KgError):
+    status = 503
+    code = "store_unavailable"

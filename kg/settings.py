@@ -1,0 +1,135 @@
+"""Settings as one declared table: name, default and help.
+
+Each setting is read from its command-line flag, then from the environment (``KG_<NAME>``),
+then from its default. Secrets are never printed (``Settings.public()`` hides them).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+def _default_store() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "kg" / "store")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    secret: bool = False
+
+
+#: Every setting kg reads. The README's settings table is checked against this list.
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "store",
+        None,
+        "Where the data lives: a directory for the embedded on-disk store, "
+        "'memory' for an in-memory store, or the http(s) URL of a SPARQL 1.1 server "
+        "(query endpoint; see update_url and gsp_url). Default: $XDG_DATA_HOME/kg/store.",
+    ),
+    Setting(
+        "update_url",
+        None,
+        "SPARQL Update endpoint of a remote store (default: the store "
+        "URL with /query replaced by /update, or the store URL itself).",
+    ),
+    Setting(
+        "gsp_url",
+        None,
+        "Graph Store Protocol endpoint of a remote store (default: the "
+        "store URL with /query replaced by /store).",
+    ),
+    Setting("host", "127.0.0.1", "Address kg serve binds to."),
+    Setting("port", 8000, "Port kg serve listens on."),
+    Setting("workers", 1, "Number of uvicorn worker processes for kg serve."),
+    Setting(
+        "write_token",
+        None,
+        "Bearer token that writes (mutations, SPARQL Update) must "
+        "bring. Without it, writes are disabled.",
+        secret=True,
+    ),
+    Setting(
+        "query_timeout", 10.0, "Seconds a SPARQL or GraphQL query may run before it is stopped."
+    ),
+    Setting("max_results", 100_000, "Most rows a SPARQL query may return."),
+    Setting("max_body", 10 * 1024 * 1024, "Largest request body accepted, in bytes."),
+    Setting("max_depth", 10, "Deepest GraphQL selection accepted."),
+    Setting("max_aliases", 30, "Most aliases in one GraphQL document."),
+    Setting("max_tokens", 2000, "Most tokens in one GraphQL document."),
+    Setting("max_page_size", 1000, "Largest page (first/last) a GraphQL connection returns."),
+    Setting("load_article", True, "Load the shipped article graph when the store is empty."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str | None = None
+    update_url: str | None = None
+    gsp_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    write_token: str | None = field(default=None, repr=False)
+    query_timeout: float = 10.0
+    max_results: int = 100_000
+    max_body: int = 10 * 1024 * 1024
+    max_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_page_size: int = 1000
+    load_article: bool = True
+
+    @property
+    def store_location(self) -> str:
+        return self.store or _default_store()
+
+    @classmethod
+    def load(cls, env: dict[str, str] | None = None, **flags: Any) -> Settings:
+        """Settings from flags (non-None values win), then ``KG_*`` variables, then defaults."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(cls)}
+        for s in SETTINGS:
+            if flags.get(s.name) is not None:
+                values[s.name] = flags[s.name]
+                continue
+            raw = env.get(f"KG_{s.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[s.name] = _coerce(raw, str(types[s.name]), s.name)
+        return cls(**values)
+
+    def public(self) -> dict[str, Any]:
+        """The settings with secrets replaced by whether they are set."""
+        out: dict[str, Any] = {}
+        for s in SETTINGS:
+            value = getattr(self, s.name)
+            out[s.name] = ("(set)" if value else "(not set)") if s.secret else value
+        return out
+
+
+def _coerce(raw: str, type_name: str, name: str) -> Any:
+    from kg.errors import InputError
+
+    try:
+        if type_name.startswith("bool"):
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+    except ValueError as exc:
+        raise InputError(f"KG_{name.upper()}={raw!r} is not a valid {type_name}") from exc
+    return raw

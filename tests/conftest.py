@@ -1,0 +1,13 @@
+"""Shared fixtures live in tests/plugins/, one module per real component they start."""
+
+import pytest
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture
+def shipped_quads():  # type: ignore[no-untyped-def]
+    """Every quad of the shipped article graph."""
+    from kg import paths, rdf
+
+    return rdf.parse_file(paths.ARTICLE_GRAPH)
