@@ -11,7 +11,8 @@
     ├── WritesDisabled          403  exit 1   no write token configured
     ├── QueryTimeout            503  exit 1   a query ran past the time limit
     ├── ResultTooLarge          413  exit 1   a result over the row cap
-    └── StoreUnavailable        503  exit 1   the store does not answer
+    ├── StoreUnavailable        503  exit 1   the store does not answer
+    └── AssetsUnavailable       503  exit 1   playground assets not fetched or not verified
 
 Errors are translated only at the edges: one JSON handler in the HTTP app and
 ``click.ClickException`` in the CLI. Exit codes follow pySHACL: 0 conforms, 1 does not, 2 unusable.
@@ -112,3 +113,10 @@ class ResultTooLarge(KgError):
 class StoreUnavailable(KgError):
     status = 503
     code = "store_unavailable"
+
+
+class AssetsUnavailable(KgError):
+    """The playground's browser assets could not be fetched, or failed their integrity check."""
+
+    status = 503
+    code = "assets_unavailable"
