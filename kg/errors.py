@@ -9,6 +9,7 @@
     ├── NotFound                404  exit 1
     ├── Unauthorized            401  exit 1   missing or wrong write token
     ├── WritesDisabled          403  exit 1   no write token configured
+    ├── WriteConflict           409  exit 1   the graph kept changing under a write; retry
     ├── QueryTimeout            503  exit 1   a query ran past the time limit
     ├── ResultTooLarge          413  exit 1   a result over the row cap
     ├── StoreUnavailable        503  exit 1   the store does not answer
@@ -29,6 +30,8 @@ class KgError(Exception):
     status: ClassVar[int] = 500
     exit_code: ClassVar[int] = 1
     code: ClassVar[str] = "internal_error"
+    #: Extra HTTP response headers (e.g. ``WWW-Authenticate`` on 401).
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, message: str, **detail: Any) -> None:
         super().__init__(message)
@@ -93,11 +96,19 @@ class NotFound(KgError):
 class Unauthorized(KgError):
     status = 401
     code = "unauthorized"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="kg"'}
 
 
 class WritesDisabled(KgError):
     status = 403
     code = "writes_disabled"
+
+
+class WriteConflict(KgError):
+    """A write was re-planned too many times because other writers kept changing the graph."""
+
+    status = 409
+    code = "write_conflict"
 
 
 class QueryTimeout(KgError):

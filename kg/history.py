@@ -1,0 +1,180 @@
+"""The history of committed writes, kept as PROV activities in the store itself.
+
+Every committed write adds one ``kg:Change`` (a ``prov:Activity``) to the named graph
+``https://w3id.org/aikg/graph/history``, in the same SPARQL Update as the write, so a change and
+its record are committed together or not at all::
+
+    <id/change/20260316T130800000001Z-1a2b3c4d> a prov:Activity, kg:Change ;
+        rdfs:label "createOrganization" ;              # the operation
+        prov:endedAtTime "2026-03-16T13:08:00.000001Z"^^xsd:dateTime ;
+        prov:used <id/source/...> ;                    # the source the write names, if any
+        prov:wasInformedBy <id/change/...> ;           # the change before it
+        kg:addedStatements "<s> <p> <o> <g> .\\n..." ; # N-Quads, one statement a line
+        kg:removedStatements "..." .
+    <id/history> kg:latestChange <id/change/...> .
+
+``kg:latestChange`` is the head of the chain. Each write's update replaces the head it read and
+carries that head as its precondition (``WHERE``), so a write validated against a state another
+writer has since changed is a no-op and is retried (see ``kg.writes``). Who wrote is not
+recorded: the write token identifies no one and is never stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyoxigraph as ox
+
+from kg.namespaces import GRAPH, ID, KG, PROV, sparql_prefixes
+from kg.store import Store
+
+HISTORY_GRAPH = ox.NamedNode(str(GRAPH["history"]))
+LOG = ox.NamedNode(str(ID["history"]))
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+_CHANGE = ox.NamedNode(str(KG["Change"]))
+_LATEST = ox.NamedNode(str(KG["latestChange"]))
+_ADDED = ox.NamedNode(str(KG["addedStatements"]))
+_REMOVED = ox.NamedNode(str(KG["removedStatements"]))
+_ACTIVITY = ox.NamedNode(str(PROV["Activity"]))
+_ENDED = ox.NamedNode(str(PROV["endedAtTime"]))
+_USED = ox.NamedNode(str(PROV["used"]))
+_INFORMED = ox.NamedNode(str(PROV["wasInformedBy"]))
+
+
+@dataclass(frozen=True)
+class Head:
+    """The latest committed change as a writer read it (``None`` before the first write)."""
+
+    change: ox.NamedNode | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One committed change as ``changes(since:)`` returns it."""
+
+    iri: str
+    operation: str
+    ended_at: datetime
+    source: str | None
+    added: list[str]
+    removed: list[str]
+
+
+def read_head(store: Store) -> Head:
+    rows = store.select(
+        f"SELECT ?c ?t WHERE {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?c . "
+        f"OPTIONAL {{ ?c {_ENDED} ?t }} }} }}"
+    )
+    if not rows:
+        return Head(None, None)
+    change = rows[0]["c"]
+    stamp = rows[0].get("t")
+    assert isinstance(change, ox.NamedNode)
+    return Head(change, _parse_time(stamp.value) if isinstance(stamp, ox.Literal) else None)
+
+
+def next_time(head: Head) -> datetime:
+    """Now, or just after the head when clocks disagree: the chain's times always increase."""
+    now = datetime.now(UTC)
+    if head.ended_at is not None and now <= head.ended_at:
+        return head.ended_at + timedelta(microseconds=1)
+    return now
+
+
+def new_change_iri(at: datetime) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}change/{at.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}")
+
+
+def record_quads(
+    change: ox.NamedNode,
+    *,
+    operation: str,
+    at: datetime,
+    head: Head,
+    source: ox.NamedNode | None,
+    added: Iterable[ox.Quad],
+    removed: Iterable[ox.Quad],
+) -> list[ox.Quad]:
+    """The quads that record one change in the history graph, the new head included."""
+    g = HISTORY_GRAPH
+    quads = [
+        ox.Quad(change, _RDF_TYPE, _ACTIVITY, g),
+        ox.Quad(change, _RDF_TYPE, _CHANGE, g),
+        ox.Quad(change, _LABEL, ox.Literal(operation), g),
+        ox.Quad(change, _ENDED, ox.Literal(_format_time(at), datatype=_XSD_DATETIME), g),
+        ox.Quad(change, _ADDED, ox.Literal(_nquads(added)), g),
+        ox.Quad(change, _REMOVED, ox.Literal(_nquads(removed)), g),
+        ox.Quad(LOG, _LATEST, change, g),
+    ]
+    if source is not None:
+        quads.append(ox.Quad(change, _USED, source, g))
+    if head.change is not None:
+        quads.append(ox.Quad(change, _INFORMED, head.change, g))
+    return quads
+
+
+def head_guard(head: Head) -> tuple[str, str]:
+    """(the DELETE template part, the WHERE clause) that make an update apply only on ``head``."""
+    where = f"OPTIONAL {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?head }} }}\n"
+    if head.change is None:
+        where += "FILTER(!BOUND(?head))"
+    else:
+        where += f"FILTER(BOUND(?head) && sameTerm(?head, {head.change}))"
+    return f"GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?head }}", where
+
+
+def is_committed(store: Store, change: ox.NamedNode) -> bool:
+    return store.ask(f"ASK {{ GRAPH {HISTORY_GRAPH} {{ {change} a {_CHANGE} }} }}")
+
+
+def changes(store: Store, since: datetime | None = None, *, limit: int = 100) -> list[ChangeRecord]:
+    """Committed changes after ``since`` (all when None), oldest first, at most ``limit``."""
+    where = ""
+    if since is not None:
+        stamp = _format_time(since if since.tzinfo else since.replace(tzinfo=UTC))
+        where = f'FILTER(?t > "{stamp}"^^{_XSD_DATETIME})'
+    rows = store.select(
+        sparql_prefixes()
+        + f"""SELECT ?c ?op ?t ?src ?added ?removed WHERE {{
+  GRAPH {HISTORY_GRAPH} {{
+    ?c a {_CHANGE} ; {_LABEL} ?op ; {_ENDED} ?t ; {_ADDED} ?added ; {_REMOVED} ?removed .
+    OPTIONAL {{ ?c {_USED} ?src }}
+  }}
+  {where}
+}} ORDER BY ?t LIMIT {int(limit)}"""
+    )
+    return [
+        ChangeRecord(
+            iri=r["c"].value,
+            operation=r["op"].value,
+            ended_at=_parse_time(r["t"].value),
+            source=r["src"].value if "src" in r else None,
+            added=_lines(r["added"].value),
+            removed=_lines(r["removed"].value),
+        )
+        for r in rows
+    ]
+
+
+def _nquads(quads: Iterable[ox.Quad]) -> str:
+    return "".join(f"{q} .\n" for q in sorted(quads, key=str))
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line]
+
+
+def _format_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
