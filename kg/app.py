@@ -61,6 +61,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
 
+    from kg.playground import static_routes
+
+    routes += static_routes()  # /static: the playground's script, style and GraphiQL files
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
