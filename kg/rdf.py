@@ -81,9 +81,31 @@ def format_of(path: Path, explicit: str | None = None) -> ox.RdfFormat:
 _LOCATION = re.compile(r"line (\d+)(?:,? column (\d+))?|(\d+):(\d+)")
 
 
-def parse_error(exc: Exception, source: str) -> ParseError:
-    """A ParseError for a pyoxigraph SyntaxError, with the line and column it names."""
-    text = str(exc)
+def xml_error_location(data: bytes) -> tuple[int, int] | None:
+    """Line and column of an XML well-formedness error, or None when the XML is well formed.
+
+    pyoxigraph's RDF/XML errors carry no position; expat finds where the XML itself breaks.
+    """
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        return exc.lineno, exc.offset + 1
+    return None
+
+
+def parse_error(
+    exc: Exception, source: str, *, fmt: ox.RdfFormat | None = None, data: bytes | None = None
+) -> ParseError:
+    """A ParseError for a pyoxigraph SyntaxError, with the line and column it names.
+
+    For RDF/XML, whose parser reports no position, the line comes from an XML check of ``data``.
+    """
+    msg = getattr(exc, "msg", None)
+    text = msg if isinstance(exc, SyntaxError) and isinstance(msg, str) and msg else str(exc)
     line = column = None
     start = getattr(exc, "lineno", None)
     if isinstance(start, int) and start > 0:
@@ -96,6 +118,10 @@ def parse_error(exc: Exception, source: str) -> ParseError:
             line = int(found.group(1) or found.group(3))
             col = found.group(2) or found.group(4)
             column = int(col) if col else None
+    if line is None and fmt == ox.RdfFormat.RDF_XML and data is not None:
+        located = xml_error_location(data)
+        if located:
+            line, column = located
     return ParseError(text, source=source, line=line, column=column)
 
 
@@ -111,12 +137,23 @@ def parse_file(
             with gzip.open(path, "rb") as fh:
                 return list(ox.parse(fh.read(), fmt, base_iri=base_iri))
         return list(ox.parse(path=str(path), format=fmt, base_iri=base_iri))
-    except SyntaxError as exc:
-        raise parse_error(exc, str(path)) from exc
+    except (SyntaxError, ValueError) as exc:
+        data = _read_for_location(path) if fmt == ox.RdfFormat.RDF_XML else None
+        raise parse_error(exc, str(path), fmt=fmt, data=data) from exc
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}", source=str(path)) from exc
-    except ValueError as exc:
-        raise parse_error(exc, str(path)) from exc
+
+
+def _read_for_location(path: Path) -> bytes | None:
+    try:
+        if path.suffix == ".gz":
+            import gzip
+
+            with gzip.open(path, "rb") as fh:
+                return fh.read()
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def parse_bytes(
@@ -126,7 +163,7 @@ def parse_bytes(
     try:
         return list(ox.parse(data, fmt, base_iri=base_iri))
     except (SyntaxError, ValueError) as exc:
-        raise parse_error(exc, source) from exc
+        raise parse_error(exc, source, fmt=fmt, data=data) from exc
 
 
 def iter_file(path: Path, fmt: ox.RdfFormat) -> Iterator[ox.Quad]:
