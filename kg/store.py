@@ -7,6 +7,20 @@ Two implementations sit side by side, like httpx's transports:
 
 Nothing above this module may depend on which one it talks to. Terms crossing the interface are
 pyoxigraph terms (``NamedNode``, ``BlankNode``, ``Literal``), whatever the implementation.
+
+Semantics both implementations keep:
+
+* **Default graph.** A query's default graph is the union of all named graphs, unless the caller
+  names the dataset with ``default_graph_uris``/``named_graph_uris`` (the SPARQL protocol's
+  ``default-graph-uri``/``named-graph-uri``) or the query has ``FROM``/``FROM NAMED``.
+* **Time limit.** ``timeout`` (seconds) really stops the work: the embedded store evaluates in a
+  child process killed at the deadline, the remote store closes the HTTP request. Past it:
+  ``kg.errors.QueryTimeout``.
+* **Row cap.** ``max_results`` caps SELECT rows and CONSTRUCT triples; past it:
+  ``kg.errors.ResultTooLarge``. Bad SPARQL: ``kg.errors.QueryError`` with the parser's message.
+* **Writes** (``update``, ``add_quads``) are atomic: all of it or none of it.
+
+Extensions to the original protocol: ``select``/``construct`` take ``max_results``; ``count``.
 """
 
 from __future__ import annotations
@@ -33,13 +47,17 @@ class RawResult:
 class Store(Protocol):
     """What kg needs from a store. Every method is safe to call from several threads."""
 
-    def select(self, query: str, *, timeout: float | None = None) -> list[Row]:
+    def select(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[Row]:
         """Rows of a SELECT query; unbound variables are absent from the row."""
         ...
 
     def ask(self, query: str, *, timeout: float | None = None) -> bool: ...
 
-    def construct(self, query: str, *, timeout: float | None = None) -> list[ox.Triple]:
+    def construct(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[ox.Triple]:
         """Triples of a CONSTRUCT or DESCRIBE query."""
         ...
 
@@ -53,7 +71,14 @@ class Store(Protocol):
         timeout: float | None = None,
         max_results: int | None = None,
     ) -> RawResult:
-        """Run any read query and serialize its result in ``result_format`` (a media type)."""
+        """Run any read query and serialize its result in ``result_format``.
+
+        ``result_format`` is a media type or a short name (json, xml, csv, tsv for SELECT/ASK;
+        turtle, ntriples, rdfxml, jsonld for CONSTRUCT/DESCRIBE). A format that does not fit the
+        query form falls back to that form's default (SPARQL JSON, or Turtle);
+        ``RawResult.media_type`` says which was used. The whole result is computed (within the
+        time limit and row cap) before this returns, so errors are raised here, not mid-stream.
+        """
         ...
 
     def update(self, update: str) -> None:
@@ -72,7 +97,48 @@ class Store(Protocol):
 
     def is_empty(self) -> bool: ...
 
+    def count(self) -> int:
+        """How many quads the store holds (all graphs)."""
+        ...
+
     def close(self) -> None: ...
+
+
+def rows_of(solutions: ox.QuerySolutions) -> list[Row]:
+    """Python rows of SELECT solutions; unbound variables are absent from the row."""
+    names = [v.value for v in solutions.variables]
+    rows: list[Row] = []
+    for solution in solutions:
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+                row[name] = value
+        rows.append(row)
+    return rows
+
+
+def ensure_seeded(store: Store) -> bool:
+    """Load the ontology (as ``ONTOLOGY_GRAPH``) and the article graph into an empty store.
+
+    Returns whether anything was loaded. The shipped files are known to conform to the shapes
+    (``kg validate`` checks them in the tests), so they are not validated again here.
+    """
+    if not store.is_empty():
+        return False
+    from kg import paths, rdf
+    from kg.namespaces import ONTOLOGY_GRAPH
+
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    quads = [
+        ox.Quad(q.subject, q.predicate, q.object, ontology) for q in rdf.parse_file(paths.ONTOLOGY)
+    ]
+    article = rdf.parse_file(paths.ARTICLE_GRAPH)
+    graphs = {str(ONTOLOGY_GRAPH)} | {
+        q.graph_name.value for q in article if isinstance(q.graph_name, ox.NamedNode)
+    }
+    store.add_quads([*quads, *article], replace_graphs=sorted(graphs))
+    return True
 
 
 def open_store(location: str, **options: str | None) -> Store:
