@@ -58,5 +58,22 @@ def validate(files: tuple[Path, ...], fmt: str | None, output: str) -> None:
     sys.exit(0 if report.conforms else 1)
 
 
+@main.command()
+@click.option("--force", is_flag=True, help="Fetch again even if the files are present.")
+def assets(force: bool) -> None:
+    """Fetch the playground's GraphiQL and React files from the npm registry.
+
+    Each package is checked against the sha512 in kg/assets.lock.json before its files are
+    written to kg/static/vendor/. Exit 1 when a download or a check fails.
+    """
+    from kg import assets as vendor
+
+    try:
+        written = vendor.fetch(force=force, log=True)
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(f"{len(written)} files in {vendor.VENDOR_DIR}" if written else "up to date")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
