@@ -13,11 +13,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from kg import auth
 from kg.errors import KgError
+from kg.limits import BodyLimit
 from kg.settings import Settings
 from kg.store import Store, open_store
 
@@ -40,7 +44,7 @@ def state_of(request: Request) -> AppState:
 
 async def kg_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KgError)
-    return JSONResponse(exc.to_json(), status_code=exc.status)
+    return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers or None)
 
 
 async def healthz(request: Request) -> Response:
@@ -61,12 +65,18 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
 
+    from kg import gsp, sparql
+
+    routes += sparql.routes()  # /sparql: SPARQL 1.1 Protocol and service description
+    routes += gsp.routes()  # /export, /store (Graph Store Protocol, read), /ontology, /shapes
+
     from kg.playground import static_routes
 
     routes += static_routes()  # /static: the playground's script, style and GraphiQL files
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        auth.log_write_mode(settings)
         yield
         if own_store:
             opened.close()
@@ -75,6 +85,17 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         routes=routes,
         exception_handlers={KgError: kg_error},
         lifespan=lifespan,
+        middleware=[
+            # CORS: any origin may read (browser SPARQL tools); writes still need the token.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Accept", "Authorization", "Content-Type"],
+                max_age=600,
+            ),
+            Middleware(BodyLimit, max_body=settings.max_body),
+        ],
     )
     app.state.kg = state
     return app

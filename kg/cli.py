@@ -75,5 +75,25 @@ def assets(force: bool) -> None:
     click.echo(f"{len(written)} files in {vendor.VENDOR_DIR}" if written else "up to date")
 
 
+@main.command()
+@click.option("--host", help="Address to bind (default 127.0.0.1; KG_HOST).")
+@click.option("--port", type=int, help="Port to listen on (default 8000; KG_PORT).")
+@click.option("--workers", type=int, help="Worker processes (default 1; KG_WORKERS).")
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+def serve(host: str | None, port: int | None, workers: int | None, store: str | None) -> None:
+    """Serve GraphQL, SPARQL and the exports over HTTP.
+
+    An empty store is first loaded with the ontology and the article graph. Writes need the
+    bearer token in KG_WRITE_TOKEN; without it the server is read-only.
+    """
+    from kg.serve import serve as run
+    from kg.settings import Settings
+
+    try:
+        run(Settings.load(host=host, port=port, workers=workers, store=store))
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,49 @@
+"""ASGI middleware that refuses request bodies over ``max_body`` bytes with 413.
+
+A declared ``Content-Length`` over the limit is refused before the body is read; a body sent
+without one (chunked) is counted as it arrives and refused once it passes the limit, so no
+handler ever holds more than ``max_body`` bytes of it.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.errors import PayloadTooLarge
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the request body is larger than the limit of {limit} bytes (setting max_body)",
+        max_body=limit,
+    )
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body:
+            error = _too_large(self.max_body)
+            await JSONResponse(error.to_json(), status_code=error.status)(scope, receive, send)
+            return
+        received = 0
+        limit = self.max_body
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        await self.app(scope, counted, send)
