@@ -163,8 +163,13 @@ def changes(store: Store, since: datetime | None = None, *, limit: int = 100) ->
     ]
 
 
+def nquad_lines(quads: Iterable[ox.Quad]) -> list[str]:
+    """Each quad as one N-Quads line (without the newline), sorted."""
+    return sorted(f"{q} ." for q in quads)
+
+
 def _nquads(quads: Iterable[ox.Quad]) -> str:
-    return "".join(f"{q} .\n" for q in sorted(quads, key=str))
+    return "".join(line + "\n" for line in nquad_lines(quads))
 
 
 def _lines(text: str) -> list[str]:

@@ -99,13 +99,21 @@ class Draft:
     def __init__(self, store: Store, operation: str, source: ox.NamedNode | None) -> None:
         self.store = store
         self.operation = operation
-        self.source = source
-        self.graph = source_graph(source) if source is not None else None
+        self.source: ox.NamedNode | None = None
+        self.graph: ox.NamedNode | None = None
         self.added: list[ox.Quad] = []
         self.removed: set[ox.Quad] = set()
         self.must_exist: list[tuple[ox.NamedNode, str]] = []
         self.minted: set[ox.NamedNode] = set()
         self._quads: dict[ox.NamedNode, list[ox.Quad]] = {}
+        if source is not None:
+            self.use_source(source)
+
+    def use_source(self, source: ox.NamedNode) -> None:
+        """Name the source of this write: added statements go to its named graph."""
+        self.graph = source_graph(source)
+        self.source = source
+        self.refer(source, "source")
 
     # ---- reading
     def quads_of(self, node: ox.NamedNode) -> list[ox.Quad]:
@@ -219,7 +227,7 @@ def write(
                 operation=operation,
                 at=at,
                 head=head,
-                source=source,
+                source=change.source,
                 added=change.add,
                 removed=change.remove,
             )

@@ -1,0 +1,333 @@
+"""GraphQL mutations: validated writes with typed results, and the history (``changes``).
+
+Every mutation needs the bearer write token (``kg.auth``); its result is a ``WriteResult``
+union, so expected failures are data, not exceptions::
+
+    WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput
+
+``create<Kind>(source, input, citation)`` mints a readable IRI (``id/<kind>/<slug>``) and writes
+the node's statements into the named graph of ``source``; ``update<Kind>(id, source, patch,
+citation)`` replaces the fields given; ``delete<Kind>(id, source)`` removes the node and the
+citations about it (refused with the shapes' messages while other nodes still refer to it);
+``recordSource(input)`` writes a source and all its facts in one change. Each is validated on
+the nodes it touches and committed as one SPARQL Update (``kg.writes``).
+
+The resolvers read ``store``, ``settings`` and ``request`` from the GraphQL context.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import pyoxigraph as ox
+import strawberry
+from strawberry.types import Info
+
+from kg import errors, history, writes
+from kg.auth import require_write_token
+from kg.graphql import write_inputs as wi
+from kg.graphql import write_plans as plans
+from kg.settings import Settings
+from kg.store import Store
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="One SHACL result: which node, which property, which value, why.")
+class Violation:
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    constraint: str
+    shape: str
+
+
+@strawberry.type(description="The write breaks the shapes; nothing was written.")
+class ValidationFailed:
+    message: str
+    violations: list[Violation]
+
+
+@strawberry.type(description="A node the write names does not exist; nothing was written.")
+class NotFound:
+    message: str
+    ids: list[str]
+
+
+@strawberry.type(
+    description="No valid write token was sent, or writes are disabled; nothing was written."
+)
+class Unauthorized:
+    message: str
+    writes_enabled: bool
+
+
+@strawberry.type(description="An input value kg cannot use (IRI, date, size); nothing was written.")
+class InvalidInput:
+    message: str
+    field: str | None
+
+
+@strawberry.type(name="Change", description="One committed write, from the history graph.")
+class ChangeRecord:
+    id: strawberry.ID
+    operation: str
+    ended_at: datetime
+    source: strawberry.ID | None
+    added: list[str] = strawberry.field(description="N-Quads lines the change added.")
+    removed: list[str] = strawberry.field(description="N-Quads lines the change removed.")
+
+    @staticmethod
+    def of(record: history.ChangeRecord) -> "ChangeRecord":
+        return ChangeRecord(
+            id=strawberry.ID(record.iri),
+            operation=record.operation,
+            ended_at=record.ended_at,
+            source=strawberry.ID(record.source) if record.source else None,
+            added=record.added,
+            removed=record.removed,
+        )
+
+
+@strawberry.type(description="The write was validated and committed.")
+class WriteSuccess:
+    id: strawberry.ID = strawberry.field(description="The node created, updated or deleted.")
+    created: list[strawberry.ID] = strawberry.field(description="Nodes minted by the write.")
+    change: ChangeRecord
+
+
+WriteResult = Annotated[
+    WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput,
+    strawberry.union("WriteResult"),
+]
+
+
+def _context(info: Info[Any, Any]) -> tuple[Store, Settings, str | None]:
+    """The store, the settings and the Authorization header of the request."""
+    ctx = info.context
+    values: dict[str, Any] = (
+        ctx
+        if isinstance(ctx, dict)
+        else {k: getattr(ctx, k, None) for k in ("request", "store", "settings")}
+    )
+    request = values.get("request")
+    authorization = request.headers.get("authorization") if request is not None else None
+    store, settings = values["store"], values["settings"]
+    assert isinstance(settings, Settings)
+    return store, settings, authorization
+
+
+async def _write(
+    info: Info[Any, Any],
+    operation: str,
+    plan: Callable[[writes.Draft], Any],
+    source: str | None,
+) -> WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput:
+    store, settings, authorization = _context(info)
+    try:
+        require_write_token(settings, authorization)
+    except (errors.Unauthorized, errors.WritesDisabled) as exc:
+        return Unauthorized(message=exc.message, writes_enabled=bool(settings.write_token))
+    try:
+        node = plans.iri(source, "source") if source is not None else None
+        result, done = await asyncio.to_thread(writes.write, store, operation, plan, source=node)
+    except errors.ValidationFailed as exc:
+        return ValidationFailed(
+            message=exc.message,
+            violations=[
+                Violation(
+                    focus_node=v["focusNode"],
+                    path=v["path"],
+                    value=v["value"],
+                    message=v["message"],
+                    constraint=v["constraintComponent"],
+                    shape=v["sourceShape"],
+                )
+                for v in exc.detail["violations"]
+            ],
+        )
+    except errors.NotFound as exc:
+        ids = exc.detail.get("nodes") or [exc.detail.get("node")]
+        return NotFound(message=exc.message, ids=[str(i) for i in ids if i])
+    except errors.InputError as exc:
+        return InvalidInput(message=exc.message, field=exc.detail.get("field"))
+    change = done.change
+    record = history.ChangeRecord(
+        iri=done.change_iri,
+        operation=operation,
+        ended_at=done.at,
+        source=change.source.value if change.source else None,
+        added=history.nquad_lines(change.add),
+        removed=history.nquad_lines(change.remove),
+    )
+    main = result[0] if isinstance(result, tuple) else result
+    return WriteSuccess(
+        id=strawberry.ID(main.value),
+        created=[strawberry.ID(m.value) for m in sorted(change.new_nodes, key=lambda m: m.value)],
+        change=ChangeRecord.of(record),
+    )
+
+
+def _quote(citation: wi.CitationInput | None) -> plans.Quote | None:
+    return plans.Quote(citation.quote, citation.verbatim) if citation is not None else None
+
+
+def _node(value: str, name: str) -> ox.NamedNode:
+    return plans.iri(value, name)
+
+
+# ---------------------------------------------------------------- resolvers per kind
+
+
+def _creator(kind_name: str, input_type: type) -> Any:
+    kind = plans.KINDS[kind_name]
+
+    async def create(
+        info: Info[Any, Any],
+        source: strawberry.ID,
+        input: input_type,  # type: ignore[valid-type]
+        citation: wi.CitationInput | None = None,
+    ) -> WriteResult:
+        def plan(draft: writes.Draft) -> ox.NamedNode:
+            return plans.create(draft, kind, input.label, input, _quote(citation))  # type: ignore[attr-defined]
+
+        return await _write(info, f"create{_cap(kind_name)}", plan, source)
+
+    return strawberry.mutation(resolver=create, description=f"Create a {kind.name}.")
+
+
+def _updater(kind_name: str, patch_type: type) -> Any:
+    kind = plans.KINDS[kind_name]
+
+    async def update(
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        source: strawberry.ID,
+        patch: patch_type,  # type: ignore[valid-type]
+        citation: wi.CitationInput | None = None,
+    ) -> WriteResult:
+        def plan(draft: writes.Draft) -> ox.NamedNode:
+            node = _node(id, "id")
+            label = patch.label  # type: ignore[attr-defined]
+            return plans.update(draft, kind, node, label, patch, _quote(citation))
+
+        return await _write(info, f"update{_cap(kind_name)}", plan, source)
+
+    return strawberry.mutation(
+        resolver=update,
+        description=f"Update a {kind.name}: fields left out keep their values, null clears one.",
+    )
+
+
+def _deleter(kind_name: str) -> Any:
+    kind = plans.KINDS[kind_name]
+
+    async def delete(
+        info: Info[Any, Any], id: strawberry.ID, source: strawberry.ID | None = None
+    ) -> WriteResult:
+        def plan(draft: writes.Draft) -> ox.NamedNode:
+            return plans.delete(draft, kind, _node(id, "id"))
+
+        return await _write(info, f"delete{_cap(kind_name)}", plan, source)
+
+    return strawberry.mutation(
+        resolver=delete,
+        description=f"Delete a {kind.name} and the citations about it "
+        "(refused while other nodes refer to it).",
+    )
+
+
+def _cap(name: str) -> str:
+    return name[0].upper() + name[1:]
+
+
+async def record_source(info: Info[Any, Any], input: wi.SourceInput) -> WriteResult:
+    """Record a source and every fact resting on it, all in one validated change."""
+    facts = []
+    for i, fact in enumerate(input.facts):
+        given = [(name, getattr(fact, name)) for name in wi.FACT_KINDS if getattr(fact, name)]
+        if len(given) != 1:
+            return InvalidInput(
+                message=f"facts[{i}]: give exactly one node (one of {', '.join(wi.FACT_KINDS)})",
+                field=f"facts[{i}]",
+            )
+        name, values = given[0]
+        kind = plans.KINDS[_camel(name)]
+        facts.append(plans.Fact(kind, values.label, values, fact.key, _quote(fact.quote)))
+    label = input.label or input.title
+
+    def plan(draft: writes.Draft) -> tuple[ox.NamedNode, list[ox.NamedNode]]:
+        draft.use_source(draft.mint("source", label))
+        return plans.record_source(
+            draft,
+            label=label,
+            title=input.title,
+            publisher=input.publisher,
+            date_published=input.date_published,
+            url=input.url,
+            article=input.kind is wi.SourceKind.ARTICLE,
+            facts=facts,
+        )
+
+    return await _write(info, "recordSource", plan, None)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+_INPUTS = {
+    "organization": (wi.OrganizationInput, wi.OrganizationPatch),
+    "unit": (wi.UnitInput, wi.UnitPatch),
+    "post": (wi.PostInput, wi.PostPatch),
+    "person": (wi.PersonInput, wi.PersonPatch),
+    "cloudPlatform": (wi.CloudPlatformInput, wi.CloudPlatformPatch),
+    "providerRelationship": (wi.ProviderRelationshipInput, wi.ProviderRelationshipPatch),
+    "initiative": (wi.InitiativeInput, wi.InitiativePatch),
+    "strategyEvent": (wi.StrategyEventInput, wi.StrategyEventPatch),
+}
+
+
+def _mutation_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, (create_input, patch) in _INPUTS.items():
+        fields[f"create_{_snake(name)}"] = _creator(name, create_input)
+        fields[f"update_{_snake(name)}"] = _updater(name, patch)
+        fields[f"delete_{_snake(name)}"] = _deleter(name)
+    fields["record_source"] = strawberry.mutation(
+        resolver=record_source,
+        description="Record a source (title, publisher, date, URL) with the facts resting on it: "
+        "all of it is written or none.",
+    )
+    return fields
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+Mutation = strawberry.type(
+    type("Mutation", (), _mutation_fields()),
+    description="Validated writes. Each needs 'Authorization: Bearer <KG_WRITE_TOKEN>'.",
+)
+
+
+async def changes(
+    info: Info[Any, Any], since: datetime | None = None, limit: int = 100
+) -> list[ChangeRecord]:
+    """Committed writes after ``since`` (all when left out), oldest first."""
+    store, _, _ = _context(info)
+    found = await asyncio.to_thread(history.changes, store, since, limit=max(1, min(limit, 1000)))
+    return [ChangeRecord.of(r) for r in found]
+
+
+@strawberry.type
+class HistoryQuery:
+    """Query fields for the history; merged into the read API's ``Query``."""
+
+    changes: list[ChangeRecord] = strawberry.field(
+        resolver=changes, description="Committed writes after `since`, oldest first."
+    )

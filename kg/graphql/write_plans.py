@@ -1,0 +1,404 @@
+"""What each mutation writes: one table of node kinds and their fields, and the plans built from it.
+
+A :class:`Kind` names a node type's class, the segment of its minted IRIs and its fields; each
+:class:`FieldSpec` names the RDF property a GraphQL input field writes and how its value becomes
+a term. The plans below fill a ``kg.writes.Draft``; the GraphQL layer (``mutations.py``) only
+declares the input types and turns results into union members. Input values are read by
+attribute name, so any object with the fields works (the strawberry inputs, a dataclass).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import pyoxigraph as ox
+from strawberry import UNSET
+
+from kg.errors import InputError
+from kg.namespaces import DCT, KG, ORG, PROV, SCHEMA
+from kg.store import Term
+from kg.writes import RDF_TYPE, Draft
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+MAX_TEXT = 10_000
+MAX_LIST = 1_000
+
+
+def unset(value: Any) -> bool:
+    """True for an input field the client left out (update: keep the stored values)."""
+    return value is UNSET
+
+
+def n(iri: Any) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+class InvalidInput(InputError):
+    """An input value kg cannot turn into RDF: an IRI, a date, a size over the limits."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(f"{field}: {message}", field=field)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # the attribute of the input object
+    predicate: ox.NamedNode
+    kind: str  # text | texts | ref | refs | enum | enums | bool | date | url | minted
+    minted: tuple[str, ox.NamedNode] | None = None  # (IRI segment, class) for kind "minted"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # "organization", used in operation names and messages
+    segment: str  # minted IRIs are id/<segment>/<slug>
+    classes: tuple[ox.NamedNode, ...]
+    fields: tuple[FieldSpec, ...]
+    extra_types: Callable[[Any], list[ox.NamedNode]] = field(default=lambda _: [])
+
+
+def _f(name: str, predicate: Any, kind: str, minted: tuple[str, Any] | None = None) -> FieldSpec:
+    return FieldSpec(name, n(predicate), kind, (minted[0], n(minted[1])) if minted else None)
+
+
+def _event_types(values: Any) -> list[ox.NamedNode]:
+    kind = getattr(values, "kind", None)
+    return [n(ORG.ChangeEvent)] if isinstance(kind, Enum) and kind.value == "Reorganisation" else []
+
+
+_DESCRIPTION = _f("description", DCT.description, "text")
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "organization",
+            "org",
+            (n(ORG.FormalOrganization),),
+            (
+                _f("kinds", ORG.classification, "enums"),
+                _f("unnamed", KG.unnamed, "bool"),
+                _f("funders", SCHEMA.funder, "refs"),
+                _DESCRIPTION,
+            ),
+        ),
+        Kind(
+            "unit",
+            "unit",
+            (n(ORG.OrganizationalUnit),),
+            (
+                _f("unit_of", ORG.unitOf, "ref"),
+                _f("parent", ORG.subOrganizationOf, "ref"),
+                _f(
+                    "responsibilities", ORG.purpose, "minted", ("responsibility", KG.Responsibility)
+                ),
+                _DESCRIPTION,
+            ),
+        ),
+        Kind(
+            "post",
+            "post",
+            (n(ORG.Post),),
+            (
+                _f("post_in", ORG.postIn, "ref"),
+                _f("role", ORG.role, "enum"),
+                _f("holder_status", KG.holderStatus, "enum"),
+                _f("held_by", ORG.heldBy, "ref"),
+                _DESCRIPTION,
+            ),
+        ),
+        Kind("person", "person", (n(SCHEMA.Person),), (_DESCRIPTION,)),
+        Kind(
+            "cloudPlatform",
+            "platform",
+            (n(KG.CloudPlatform),),
+            (_f("provider", SCHEMA.provider, "ref"),),
+        ),
+        Kind(
+            "providerRelationship",
+            "relationship",
+            (n(KG.ProviderRelationship),),
+            (
+                _f("customer", KG.customer, "ref"),
+                _f("provider", KG.provider, "ref"),
+                _f("platform", KG.platform, "ref"),
+                _f("kind", KG.relationshipKind, "enum"),
+                _f("status", KG.relationshipStatus, "enum"),
+                _f("managed_by", KG.managedBy, "ref"),
+                _DESCRIPTION,
+            ),
+        ),
+        Kind(
+            "initiative",
+            "initiative",
+            (n(KG.Initiative),),
+            (
+                _f("led_by", KG.ledBy, "refs"),
+                _f("former_strategies", KG.formerStrategy, "enums"),
+                _f("current_strategy", KG.currentStrategy, "enum"),
+                _f("alternate_names", SCHEMA.alternateName, "texts"),
+                _DESCRIPTION,
+            ),
+        ),
+        Kind(
+            "strategyEvent",
+            "event",
+            (n(KG.StrategyEvent),),
+            (
+                _f("kind", KG.eventKind, "enum"),
+                _f("associated_with", PROV.wasAssociatedWith, "refs"),
+                _f("date", KG.date, "date"),
+                _f("date_precision", KG.datePrecision, "enum"),
+                _f("concerns", KG.concerns, "refs"),
+                _f("from_strategy", KG.fromStrategy, "enum"),
+                _f("to_strategy", KG.toStrategy, "enum"),
+                _f("benefits", KG.benefit, "minted", ("benefit", KG.Benefit)),
+                _f("risks", KG.risk, "minted", ("risk", KG.Risk)),
+                _f("original_units", ORG.originalOrganization, "refs"),
+                _f("resulting_units", ORG.resultingOrganization, "refs"),
+                _f("appointed_to", KG.appointedTo, "refs"),
+                _f("appointees", KG.appointee, "refs"),
+                _DESCRIPTION,
+            ),
+            extra_types=_event_types,
+        ),
+    )
+}
+
+
+# ---------------------------------------------------------------- turning input into terms
+
+
+def text(value: str, name: str, *, limit: int = MAX_TEXT) -> ox.Literal:
+    if len(value) > limit:
+        raise InvalidInput(
+            f"is {len(value)} characters long; at most {limit} are accepted", field=name
+        )
+    return ox.Literal(value)
+
+
+def iri(value: str, name: str, keys: dict[str, ox.NamedNode] | None = None) -> ox.NamedNode:
+    """An IRI given by the client, or ``_:key`` naming a node created earlier in the batch."""
+    if value.startswith("_:"):
+        if keys is None or value[2:] not in keys:
+            raise InvalidInput(f"{value} names no node created earlier in this batch", field=name)
+        return keys[value[2:]]
+    if len(value) > 2_000 or not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value):
+        raise InvalidInput(f"{value[:100]!r} is not an absolute http(s) IRI", field=name)
+    return ox.NamedNode(value)
+
+
+def date_literal(value: str, name: str, *, with_time: bool = False) -> ox.Literal:
+    """``YYYY-MM-DD`` (xsd:date), ``YYYY-MM`` (gYearMonth), ``YYYY`` (gYear), or a dateTime."""
+    forms: list[tuple[str, str, Callable[[str], object]]] = [
+        (r"\d{4}-\d{2}-\d{2}", "date", date.fromisoformat),
+        (r"\d{4}-\d{2}", "gYearMonth", lambda v: date.fromisoformat(v + "-01")),
+        (r"\d{4}", "gYear", lambda v: date.fromisoformat(v + "-01-01")),
+    ]
+    if with_time:
+        forms = [
+            forms[0],
+            (r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", "dateTime", datetime.fromisoformat),
+        ]
+    for pattern, datatype, check in forms:
+        if re.fullmatch(pattern, value):
+            try:
+                check(value)
+            except ValueError:
+                break
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+    wanted = "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ" if with_time else "YYYY-MM-DD, YYYY-MM or YYYY"
+    raise InvalidInput(f"{value[:40]!r} is not a valid date ({wanted})", field=name)
+
+
+def precision_for(value: ox.Literal | None) -> ox.NamedNode:
+    if value is None:
+        return n(KG.NotStated)
+    by_type = {"date": "PrecisionDay", "gYearMonth": "PrecisionMonth", "gYear": "PrecisionYear"}
+    return n(KG[by_type[value.datatype.value.removeprefix(XSD)]])
+
+
+def _listed(value: Any, name: str) -> list[Any]:
+    items = list(value)
+    if len(items) > MAX_LIST:
+        raise InvalidInput(f"has {len(items)} items; at most {MAX_LIST} are accepted", field=name)
+    return items
+
+
+def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNode]) -> list[Term]:
+    """The RDF values of one input field (nothing for null)."""
+    if value is None:
+        return []
+    name = spec.name
+    if spec.kind == "text":
+        return [text(value, name)]
+    if spec.kind == "texts":
+        return [text(v, name) for v in _listed(value, name)]
+    if spec.kind == "bool":
+        return [ox.Literal(bool(value))]
+    if spec.kind == "date":
+        return [date_literal(value, name)]
+    if spec.kind == "enum":
+        return [n(KG[value.value])]
+    if spec.kind == "enums":
+        return [n(KG[v.value]) for v in _listed(value, name)]
+    if spec.kind == "ref":
+        return [draft.refer(iri(value, name, keys), name)]
+    if spec.kind == "refs":
+        return [draft.refer(iri(v, name, keys), name) for v in _listed(value, name)]
+    assert spec.kind == "minted" and spec.minted is not None
+    segment, cls = spec.minted
+    out: list[Term] = []
+    for statement in _listed(value, name):
+        node = draft.mint(segment, statement)
+        draft.add(node, RDF_TYPE, cls)
+        draft.add(node, _LABEL, text(statement, name))
+        out.append(node)
+    return out
+
+
+# ---------------------------------------------------------------- plans
+
+
+@dataclass
+class Quote:
+    quote: str
+    verbatim: bool = True
+
+
+def create(
+    draft: Draft,
+    kind: Kind,
+    label: str,
+    values: Any,
+    quote: Quote | None,
+    keys: dict[str, ox.NamedNode] | None = None,
+) -> ox.NamedNode:
+    """Mint a node of ``kind`` and add its type, label and every given field."""
+    keys = {} if keys is None else keys
+    node = draft.mint(kind.segment, label)
+    for cls in (*kind.classes, *kind.extra_types(values)):
+        draft.add(node, RDF_TYPE, cls)
+    draft.add(node, _LABEL, text(label, "label", limit=1_000))
+    written = [_LABEL]
+    for spec in kind.fields:
+        value = getattr(values, spec.name, None)
+        if value is None or unset(value):
+            continue
+        for term in terms(draft, spec, value, keys):
+            draft.add(node, spec.predicate, term)
+        written.append(spec.predicate)
+    if kind.name == "strategyEvent" and getattr(values, "date_precision", None) is None:
+        date_value = getattr(values, "date", None)
+        lit = date_literal(date_value, "date") if date_value else None
+        draft.add(node, n(KG.datePrecision), precision_for(lit))
+    cite(draft, node, quote, written)
+    return node
+
+
+def update(
+    draft: Draft, kind: Kind, node: ox.NamedNode, label: Any, values: Any, quote: Quote | None
+) -> ox.NamedNode:
+    """Replace the fields the client gave (null clears a field); leave the others alone."""
+    draft.expect(node, kind.classes, kind.name)
+    written = []
+    if not unset(label):
+        draft.set(node, _LABEL, [] if label is None else [text(label, "label", limit=1_000)])
+        written.append(_LABEL)
+    for spec in kind.fields:
+        value = getattr(values, spec.name, None)
+        if unset(value):
+            continue
+        draft.set(node, spec.predicate, terms(draft, spec, value, {}))
+        written.append(spec.predicate)
+    cite(draft, node, quote, written)
+    return node
+
+
+def delete(draft: Draft, kind: Kind, node: ox.NamedNode) -> ox.NamedNode:
+    draft.expect(node, kind.classes, kind.name)
+    draft.remove_node(node)
+    return node
+
+
+def cite(
+    draft: Draft, node: ox.NamedNode, quote: Quote | None, supports: Iterable[ox.NamedNode]
+) -> None:
+    """A kg:Citation tying ``node``'s written properties to the quoted sentence of the source."""
+    if quote is None or draft.source is None:
+        return
+    source_slug = draft.source.value.rsplit("/", 1)[-1]
+    citation = draft.mint(f"citation/{source_slug}", node.value.rsplit("/", 1)[-1])
+    draft.add(citation, RDF_TYPE, n(KG.Citation))
+    draft.add(citation, n(KG.about), node)
+    draft.add(citation, n(PROV.wasDerivedFrom), draft.source)
+    draft.add(citation, n(KG.quote), text(quote.quote, "quote"))
+    draft.add(citation, n(KG.verbatim), ox.Literal(quote.verbatim))
+    for predicate in dict.fromkeys(supports):
+        draft.add(citation, n(KG.supports), predicate)
+
+
+@dataclass
+class Fact:
+    """One fact of a batch: a node of ``kind`` with its label and fields."""
+
+    kind: Kind
+    label: str
+    values: Any
+    key: str | None = None
+    quote: Quote | None = None
+
+
+def record_source(
+    draft: Draft,
+    *,
+    label: str,
+    title: str | None,
+    publisher: str,
+    date_published: str | None,
+    url: str | None,
+    article: bool = False,
+    facts: list[Fact],
+) -> tuple[ox.NamedNode, list[ox.NamedNode]]:
+    """The source node (already minted as ``draft.source``) and every fact, all in one change."""
+    source = draft.source
+    assert source is not None
+    if len(facts) > MAX_LIST:
+        raise InvalidInput(
+            f"has {len(facts)} facts; at most {MAX_LIST} are accepted", field="facts"
+        )
+    keys: dict[str, ox.NamedNode] = {}
+    nodes = []
+    for i, fact in enumerate(facts):
+        node = create(draft, fact.kind, fact.label, fact.values, fact.quote, keys)
+        if fact.key:
+            if fact.key in keys:
+                raise InvalidInput(f"key {fact.key!r} is used twice", field=f"facts[{i}].key")
+            keys[fact.key] = node
+        nodes.append(node)
+    draft.add(source, RDF_TYPE, n(SCHEMA.Article if article else SCHEMA.NewsArticle))
+    draft.add(source, _LABEL, text(label, "label", limit=1_000))
+    if title is not None:
+        draft.add(source, n(DCT.title), text(title, "title", limit=1_000))
+    draft.add(
+        source, n(SCHEMA.publisher), draft.refer(iri(publisher, "publisher", keys), "publisher")
+    )
+    if date_published is not None:
+        draft.add(
+            source,
+            n(SCHEMA.datePublished),
+            date_literal(date_published, "datePublished", with_time=True),
+        )
+    if url is not None:
+        checked = text(url, "url", limit=2_000).value
+        draft.add(source, n(SCHEMA.url), ox.Literal(checked, datatype=ox.NamedNode(XSD + "anyURI")))
+    return source, nodes
