@@ -56,8 +56,8 @@ class Package:
         return f"{self.folder}/{file.rsplit('/', 1)[-1]}"
 
 
-def load_lock(lock: Path = LOCK) -> list[Package]:
-    data = json.loads(lock.read_text(encoding="utf-8"))
+def load_lock(lock: Path | None = None) -> list[Package]:
+    data = json.loads((lock or LOCK).read_text(encoding="utf-8"))
     return [
         Package(
             name=p["name"],
@@ -70,7 +70,7 @@ def load_lock(lock: Path = LOCK) -> list[Package]:
     ]
 
 
-def vendor_path(name: str, file: str, lock: Path = LOCK) -> str:
+def vendor_path(name: str, file: str, lock: Path | None = None) -> str:
     """The path under ``vendor/`` of ``file`` (its base name) from locked package ``name``."""
     for package in load_lock(lock):
         if package.name == name:
@@ -78,8 +78,9 @@ def vendor_path(name: str, file: str, lock: Path = LOCK) -> str:
     raise KeyError(name)
 
 
-def missing(dest: Path = VENDOR_DIR, lock: Path = LOCK) -> list[str]:
+def missing(dest: Path | None = None, lock: Path | None = None) -> list[str]:
     """The vendor files (relative to ``dest``) that are not on disk; empty when all are."""
+    dest = dest or VENDOR_DIR
     return [
         package.path(file)
         for package in load_lock(lock)
@@ -140,8 +141,8 @@ def extract(package: Package, data: bytes, dest: Path) -> list[Path]:
 
 
 def fetch(
-    dest: Path = VENDOR_DIR,
-    lock: Path = LOCK,
+    dest: Path | None = None,
+    lock: Path | None = None,
     *,
     force: bool = False,
     timeout: float = 60.0,
@@ -153,6 +154,8 @@ def fetch(
     ``force``). The files appear all at once: they are extracted into a temporary folder that
     replaces ``dest`` only when every package has passed its integrity check.
     """
+    dest = dest or VENDOR_DIR
+    lock = lock or LOCK
     stamp = dest / _STAMP
     wanted = lock.read_text(encoding="utf-8")
     if not force and not missing(dest, lock) and stamp.is_file() and stamp.read_text() == wanted:
@@ -179,14 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m kg.assets``: fetch the playground's assets (exit 1 when that fails)."""
     parser = argparse.ArgumentParser(prog="python -m kg.assets", description=__doc__)
     parser.add_argument("--force", action="store_true", help="fetch even if already present")
-    parser.add_argument("--dest", type=Path, default=VENDOR_DIR, help="target folder")
+    parser.add_argument("--dest", type=Path, default=None, help="target folder")
     args = parser.parse_args(argv)
     try:
         written = fetch(args.dest, force=args.force, log=True)
     except AssetsUnavailable as exc:
         print(f"kg assets: {exc.message}", file=sys.stderr)
         return exc.exit_code
-    print(f"kg assets: {len(written)} files in {args.dest}" if written else "kg assets: up to date")
+    where = args.dest or VENDOR_DIR
+    print(f"kg assets: {len(written)} files in {where}" if written else "kg assets: up to date")
     return 0
 
 
