@@ -24,7 +24,7 @@ from kg import isolate
 from kg.errors import QueryError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.store import RawResult, Row, rows_of
+from kg.store import RawResult, Row, replace_update, rows_of
 
 _CHUNK = 256 * 1024
 
@@ -162,7 +162,7 @@ class EmbeddedStore:
                     self._store.extend(items)  # one transaction
                 else:
                     # One update is one transaction: the drops and the insert commit together.
-                    self._store.update(_replace_update(items, existing))
+                    self._store.update(replace_update(items, existing))
             except OSError as exc:
                 raise StoreUnavailable(f"the write failed: {exc}") from exc
         return len(items)
@@ -208,19 +208,6 @@ class EmbeddedStore:
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = ox.Store()  # drop the on-disk handle so the directory can be reopened
-
-
-def _replace_update(quads: list[ox.Quad], graphs: list[str]) -> str:
-    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
-    by_graph: dict[str, list[ox.Triple]] = {}
-    for q in quads:
-        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-        by_graph.setdefault(key, []).append(q.triple)
-    blocks = []
-    for key, triples in by_graph.items():
-        body = (ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b"").decode()
-        blocks.append(body if not key else f"GRAPH {key} {{\n{body}}}\n")
-    return drops + "INSERT DATA {\n" + "".join(blocks) + "}"
 
 
 class _Stopped(Exception):

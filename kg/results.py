@@ -35,8 +35,8 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 _BY_MEDIA_TYPE: dict[str, str] = {
-    **{f.media_type: name for name, f in SOLUTION_FORMATS.items()},
-    **{f.media_type: name for name, f in GRAPH_FORMATS.items()},
+    **{f.media_type.split(";")[0]: name for name, f in SOLUTION_FORMATS.items()},
+    **{f.media_type.split(";")[0]: name for name, f in GRAPH_FORMATS.items()},
     "application/json": "json",
     "text/xml": "xml",
     "application/xml": "xml",

@@ -118,6 +118,20 @@ def rows_of(solutions: ox.QuerySolutions) -> list[Row]:
     return rows
 
 
+def replace_update(quads: list[ox.Quad], graphs: list[str]) -> str:
+    """One SPARQL Update that drops ``graphs`` and inserts ``quads``: atomic on any server."""
+    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(key, []).append(q.triple)
+    blocks = []
+    for key, triples in by_graph.items():
+        body = (ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b"").decode()
+        blocks.append(body if not key else f"GRAPH {key} {{\n{body}}}\n")
+    return drops + "INSERT DATA {\n" + "".join(blocks) + "}"
+
+
 def ensure_seeded(store: Store) -> bool:
     """Load the ontology (as ``ONTOLOGY_GRAPH``) and the article graph into an empty store.
 
@@ -142,11 +156,16 @@ def ensure_seeded(store: Store) -> bool:
 
 
 def open_store(location: str, **options: str | None) -> Store:
-    """A store for ``location``: ``memory``, an http(s) URL, or a directory."""
+    """A store for ``location``: ``memory``, an http(s) URL, or a directory.
+
+    ``options`` for a remote store: ``update_url`` and ``gsp_url`` (the settings of that name).
+    """
     if location.startswith(("http://", "https://")):
         from kg.remote import RemoteStore
 
-        remote: Store = RemoteStore(location, **options)
+        remote: Store = RemoteStore(
+            location, update_url=options.get("update_url"), gsp_url=options.get("gsp_url")
+        )
         return remote
     from kg.embedded import EmbeddedStore
 

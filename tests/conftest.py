@@ -2,7 +2,11 @@
 
 import pytest
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "tests.plugins.stores",
+    "tests.plugins.server",
+    "tests.plugins.browser",
+]
 
 
 @pytest.fixture

@@ -1,0 +1,145 @@
+"""Store fixtures: a real Oxigraph server process, and fresh stores of each kind.
+
+* ``oxigraph_server``: one ``oxigraph serve`` process for the session, on 127.0.0.1 and a free
+  port, over a temporary directory, with a server-side query limit (``--timeout-s``). Its
+  ``.url`` is the query endpoint (``http://127.0.0.1:<port>/query``).
+* ``store``: parametrized ``["embedded", "remote"]``: an empty on-disk pyoxigraph store in a
+  temporary directory, or the Oxigraph server emptied (``DROP ALL``) for the test.
+* ``article_store``: the same, holding the ontology graph and the shipped article graphs.
+* ``store_kind``: which of the two the current test runs on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kg.store import Store, ensure_seeded, open_store
+
+#: The server stops any query after this many seconds (its own limit, not just the client's).
+SERVER_TIMEOUT_S = 5
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def oxigraph_binary() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if found is None:
+        raise RuntimeError("the oxigraph command is missing: pip install oxigraph")
+    return found
+
+
+@dataclass
+class OxigraphServer:
+    process: subprocess.Popen[bytes]
+    port: int
+    location: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/query"
+
+
+def start_oxigraph(location: Path, *, timeout_s: int = SERVER_TIMEOUT_S) -> OxigraphServer:
+    """Start ``oxigraph serve`` on loopback and wait until it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",
+            str(timeout_s),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = OxigraphServer(process, port, location)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}: {err}")
+        try:
+            httpx.get(f"{server.base}/query", params={"query": "ASK {}"}, timeout=1)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("oxigraph serve did not answer within 30 s")
+
+
+def stop_oxigraph(server: OxigraphServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    if server.process.stderr:
+        server.process.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server() -> Iterator[OxigraphServer]:
+    with tempfile.TemporaryDirectory(prefix="kg-oxigraph-") as tmp:
+        server = start_oxigraph(Path(tmp) / "data")
+        try:
+            yield server
+        finally:
+            stop_oxigraph(server)
+
+
+def _fresh(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    if kind == "embedded":
+        return open_store(str(tmp_path / "store"))
+    server: OxigraphServer = request.getfixturevalue("oxigraph_server")
+    store = open_store(server.url)
+    store.update("DROP ALL")
+    return store
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh, empty store of each kind."""
+    opened = _fresh(store_kind, tmp_path, request)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def article_store(store: Store) -> Store:
+    """A fresh store of each kind holding the ontology and the shipped article graphs."""
+    ensure_seeded(store)
+    return store

@@ -1,0 +1,241 @@
+"""The store interface, run the same on the embedded store and on a real Oxigraph server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import QueryError, QueryTimeout, ResultTooLarge
+from kg.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
+from kg.store import Store, ensure_seeded
+
+P = sparql_prefixes()
+ARTICLE = "https://w3id.org/aikg/graph/seemless-article"
+OPENAI = ox.NamedNode("https://w3id.org/aikg/id/org/openai")
+ORGS = P + "SELECT ?org ?label WHERE { ?org a org:FormalOrganization ; rdfs:label ?label }"
+#: A join over every triple three times: billions of rows to count on the article graph.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def quad(s: str, o: str, g: str = "http://example.org/g") -> ox.Quad:
+    return ox.Quad(
+        ox.NamedNode(f"http://example.org/{s}"),
+        ox.NamedNode("http://example.org/p"),
+        ox.Literal(o),
+        ox.NamedNode(g),
+    )
+
+
+def test_a_fresh_store_is_empty(store: Store) -> None:
+    assert store.is_empty()
+    assert store.named_graphs() == []
+    assert store.count() == 0
+
+
+def test_seeding_loads_the_ontology_and_the_article_once(store: Store) -> None:
+    assert ensure_seeded(store) is True
+    graphs = store.named_graphs()
+    assert str(ONTOLOGY_GRAPH) in graphs and ARTICLE in graphs
+    count = store.count()
+    assert count > 1000
+    assert ensure_seeded(store) is False
+    assert store.count() == count
+
+
+def test_select_reads_the_union_of_the_named_graphs(article_store: Store) -> None:
+    rows = article_store.select(ORGS)
+    labels = {row["label"].value for row in rows}
+    assert {"OpenAI", "Microsoft", "Google", "Amazon"} <= labels
+    # Concept labels live in the ontology graph, organisations in the article graphs.
+    rows = article_store.select(
+        P + f"SELECT ?kind WHERE {{ <{OPENAI.value}> org:classification/skos:prefLabel ?kind }}"
+    )
+    assert [r["kind"] for r in rows] == [ox.Literal("AI lab", language="en")]
+
+
+def test_unbound_variables_are_absent_from_rows(article_store: Store) -> None:
+    rows = article_store.select(
+        P + f"SELECT ?org ?none WHERE {{ BIND(<{OPENAI.value}> AS ?org) "
+        "OPTIONAL { ?org kg:nothing ?none } }"
+    )
+    assert rows == [{"org": OPENAI}]
+
+
+def test_a_dataset_named_by_the_caller_replaces_the_union(article_store: Store) -> None:
+    raw = article_store.query_raw(
+        P + "SELECT ?label WHERE { ?o a org:FormalOrganization ; rdfs:label ?label }",
+        result_format="json",
+        default_graph_uris=[str(ONTOLOGY_GRAPH)],
+    )
+    assert json.loads(b"".join(raw.chunks))["results"]["bindings"] == []
+    raw = article_store.query_raw(
+        P + "SELECT ?label WHERE { ?o a org:FormalOrganization ; rdfs:label ?label }",
+        result_format="json",
+        default_graph_uris=[ARTICLE],
+    )
+    labels = {b["label"]["value"] for b in json.loads(b"".join(raw.chunks))["results"]["bindings"]}
+    assert "OpenAI" in labels and "Odaily" not in labels
+
+
+def test_ask_and_construct(article_store: Store) -> None:
+    assert article_store.ask(P + "ASK { ?o rdfs:label 'OpenAI' }")
+    assert not article_store.ask(P + "ASK { ?o rdfs:label 'No such organisation' }")
+    triples = article_store.construct(
+        P + "CONSTRUCT { ?o rdfs:label ?l } WHERE { ?o a org:FormalOrganization ; rdfs:label ?l }"
+    )
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    assert ox.Triple(OPENAI, label, ox.Literal("OpenAI")) in triples
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [
+        ("json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+    ],
+)
+def test_select_results_in_every_format(article_store: Store, fmt: str, media_type: str) -> None:
+    raw = article_store.query_raw(ORGS + " ORDER BY ?label", result_format=fmt, timeout=10)
+    body = b"".join(raw.chunks).decode()
+    assert raw.media_type.startswith(media_type)
+    if media_type.endswith("json"):
+        labels = [b["label"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    elif media_type.endswith("xml"):
+        ns = "{http://www.w3.org/2005/sparql-results#}"
+        root = ElementTree.fromstring(body)
+        labels = [
+            b.findtext(f"{ns}literal") or ""
+            for b in root.iter(f"{ns}binding")
+            if b.get("name") == "label"
+        ]
+    elif media_type == "text/csv":
+        labels = [row["label"] for row in csv.DictReader(io.StringIO(body))]
+    else:
+        labels = [line.split("\t")[1].strip('"') for line in body.splitlines()[1:]]
+    assert "OpenAI" in labels and labels == sorted(labels)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdf_format"),
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("ntriples", ox.RdfFormat.N_TRIPLES),
+        ("rdfxml", ox.RdfFormat.RDF_XML),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ],
+)
+def test_graph_results_in_every_format(
+    article_store: Store, fmt: str, rdf_format: ox.RdfFormat
+) -> None:
+    query = P + "CONSTRUCT WHERE { ?o a org:FormalOrganization ; rdfs:label ?l }"
+    raw = article_store.query_raw(query, result_format=fmt)
+    assert raw.media_type == rdf_format.media_type
+    parsed = {q.triple for q in ox.parse(b"".join(raw.chunks), rdf_format)}
+    assert parsed == set(article_store.construct(query))
+
+
+def test_a_format_that_does_not_fit_the_query_form_falls_back(article_store: Store) -> None:
+    raw = article_store.query_raw(ORGS, result_format="text/turtle")
+    assert raw.media_type == "application/sparql-results+json"
+    raw = article_store.query_raw(P + "CONSTRUCT WHERE { ?s a ?o }", result_format="csv")
+    assert raw.media_type == "text/turtle"
+
+
+def test_ask_in_result_formats(article_store: Store) -> None:
+    raw = article_store.query_raw("ASK { ?s ?p ?o }", result_format="json")
+    assert json.loads(b"".join(raw.chunks)) == {"head": {}, "boolean": True}
+    raw = article_store.query_raw("ASK { ?s ?p ?o }", result_format="xml")
+    assert b"<boolean>true</boolean>" in b"".join(raw.chunks)
+
+
+def test_bad_sparql_names_where(store: Store) -> None:
+    with pytest.raises(QueryError) as caught:
+        store.select("SELECT ?x WHERE { ?x ?p }")
+    assert "1:" in caught.value.message  # the parser's line:column
+    with pytest.raises(QueryError):
+        store.select("SELEC ?x WHERE { ?x ?p ?o }", timeout=5)
+
+
+def test_the_row_cap(article_store: Store) -> None:
+    assert len(article_store.select(ORGS, max_results=100)) < 100
+    with pytest.raises(ResultTooLarge):
+        article_store.select("SELECT * WHERE { ?s ?p ?o }", max_results=10)
+    with pytest.raises(ResultTooLarge):
+        article_store.query_raw("SELECT * { ?s ?p ?o }", result_format="json", max_results=10)
+    with pytest.raises(ResultTooLarge):
+        article_store.construct("CONSTRUCT WHERE { ?s ?p ?o }", max_results=10, timeout=10)
+
+
+def _children() -> set[int]:
+    pids: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        text = (task / "children").read_text().split()
+        pids.update(int(p) for p in text)
+    return pids
+
+
+def test_the_time_limit_stops_the_query(article_store: Store) -> None:
+    before = _children()
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        article_store.select(SLOW, timeout=1.0)
+    assert time.monotonic() - started < 4
+    assert _children() <= before  # no evaluation left running in this machine's processes
+    # The store still answers afterwards.
+    assert article_store.ask("ASK { ?s ?p ?o }", timeout=5)
+
+
+def test_update_applies_all_or_nothing(store: Store) -> None:
+    store.update(
+        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> "
+        '<http://example.org/p> "1" } }'
+    )
+    assert store.count() == 1
+    with pytest.raises(QueryError):
+        store.update("INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/b> ")
+    assert store.count() == 1
+
+
+def test_add_quads_replaces_the_named_graphs(store: Store) -> None:
+    assert store.add_quads([quad("a", "1"), quad("b", "2"), quad("c", "3", "http://x/h")]) == 3
+    assert store.named_graphs() == ["http://example.org/g", "http://x/h"]
+    store.add_quads([quad("d", "4")], replace_graphs=["http://example.org/g"])
+    rows = store.select("SELECT ?s WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }")
+    assert [r["s"].value for r in rows] == ["http://example.org/d"]
+    assert store.count() == 2
+    # Replacing two graphs at once.
+    store.add_quads(
+        [quad("e", "5"), quad("f", "6", "http://x/h")],
+        replace_graphs=["http://example.org/g", "http://x/h"],
+    )
+    rows = store.select("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+    assert [r["s"].value for r in rows] == ["http://example.org/e", "http://example.org/f"]
+
+
+def test_dump_streams_in_chunks(store: Store) -> None:
+    quads = [quad(f"s{i}", "x" * 100) for i in range(20_000)]
+    store.add_quads(quads)
+    chunks = list(store.dump(ox.RdfFormat.N_QUADS))
+    assert len(chunks) > 1
+    assert {*ox.parse(b"".join(chunks), ox.RdfFormat.N_QUADS)} == set(quads)
+
+
+def test_dump_stops_when_the_reader_stops(store: Store) -> None:
+    store.add_quads([quad(f"s{i}", "x" * 100) for i in range(20_000)])
+    stream = store.dump(ox.RdfFormat.N_QUADS)
+    first = next(iter(stream))
+    assert first
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+    assert store.count() == 20_000
