@@ -24,7 +24,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy kg
 
-unit: $(STAMP)
+# The graphql-http audit (tests/js) and the playground's GraphiQL files (kg/assets.lock.json).
+NPM_AUDIT := tests/js/node_modules/.package-lock.json
+VENDOR    := kg/static/vendor/.lock.json
+
+$(NPM_AUDIT): tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+	touch $@
+
+$(VENDOR): $(STAMP) kg/assets.lock.json
+	$(BIN)/python -m kg.assets
+	touch $@
+
+unit: $(STAMP) $(NPM_AUDIT) $(VENDOR)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
