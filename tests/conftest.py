@@ -6,6 +6,7 @@ pytest_plugins: list[str] = [
     "tests.plugins.stores",
     "tests.plugins.server",
     "tests.plugins.browser",
+    "tests.plugins.graphql_client",
 ]
 
 
