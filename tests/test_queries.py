@@ -107,6 +107,25 @@ def test_new_posts_are_unnamed_per_the_article() -> None:
     assert {(r[status], r[holder]) for r in rows} == {(unnamed, "")}
 
 
+def test_every_node_the_sources_describe_answers_who_says_so() -> None:
+    """Every node but the sources and their publishers has a citation naming its source."""
+    uncited = article_dataset().query(
+        f"""
+        PREFIX kg: <https://w3id.org/aikg/def#>
+        PREFIX schema: <https://schema.org/>
+        SELECT DISTINCT ?node WHERE {{
+          GRAPH ?g {{ ?node a ?type }}
+          FILTER (?g != <{ONTOLOGY_GRAPH}>)
+          FILTER (?type NOT IN (kg:Citation, schema:NewsArticle, schema:Article))
+          FILTER NOT EXISTS {{ ?source schema:publisher ?node }}
+          FILTER NOT EXISTS {{ ?citation kg:about ?node }}
+        }}""",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(uncited, ox.QuerySolutions)
+    assert [text(s["node"]) for s in uncited] == []
+
+
 if HAVE_STORE_FIXTURES:
 
     @pytest.mark.parametrize("name", NAMES)
