@@ -74,6 +74,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     routes += static_routes()  # /static: the playground's script, style and GraphiQL files
 
+    from kg import pictures
+
+    routes += pictures.routes()  # /orgchart, /orgchart/{id}, /timeline: pictures from the graph
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         auth.log_write_mode(settings)

@@ -95,5 +95,75 @@ def serve(host: str | None, port: int | None, workers: int | None, store: str | 
         raise KgClickError(exc) from exc
 
 
+_LAYOUT = click.option(
+    "--layout",
+    type=click.Choice(["auto", "dot", "grandalf"]),
+    default="auto",
+    show_default=True,
+    help="Layout engine: Graphviz dot (needs Graphviz), grandalf (pure Python), or auto.",
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    required=True,
+    help="SVG file to write ('-' for standard output).",
+)
+_STORE = click.option(
+    "--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE)."
+)
+
+
+@main.group()
+def draw() -> None:
+    """Draw pictures from the graph as SVG files (the pages /orgchart/ID and /timeline)."""
+
+
+@draw.command("orgchart")
+@click.argument("ident", metavar="ID")
+@_OUTPUT
+@_STORE
+@_LAYOUT
+def draw_orgchart(ident: str, output: Path, store: str | None, layout: str) -> None:
+    """Draw the organisation chart of ID (e.g. openai, org/openai or a full IRI).
+
+    The chart shows the units nested as the graph nests them, each with its lead post and
+    holder, and the before/after of each reorganisation of them.
+    """
+    from kg.pictures import draw_orgchart as run
+    from kg.settings import Settings
+
+    try:
+        _write(output, run(Settings.load(store=store), ident, engine=layout))
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
+@draw.command("timeline")
+@_OUTPUT
+@click.option("--organisation", help="Only events of this organisation (e.g. openai).")
+@click.option("--kind", help="Only events of this kind (e.g. StrategyShift, Reorganisation).")
+@_STORE
+def draw_timeline(
+    output: Path, organisation: str | None, kind: str | None, store: str | None
+) -> None:
+    """Draw the strategy timeline: events in date order, undated events last."""
+    from kg.pictures import draw_timeline as run
+    from kg.settings import Settings
+
+    try:
+        _write(output, run(Settings.load(store=store), organisation=organisation, kind=kind))
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
+def _write(output: Path, svg: str) -> None:
+    if str(output) == "-":
+        click.echo(svg, nl=False)
+    else:
+        output.write_text(svg, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
