@@ -135,13 +135,24 @@ def parse_file(
             import gzip
 
             with gzip.open(path, "rb") as fh:
-                return list(ox.parse(fh.read(), fmt, base_iri=base_iri))
+                return list(ox.parse(_without_bom(fh.read()), fmt, base_iri=base_iri))
+        with path.open("rb") as fh:
+            has_bom = fh.read(len(_BOM)) == _BOM
+        if has_bom:  # editors on some systems start UTF-8 files with a byte order mark
+            return list(ox.parse(_without_bom(path.read_bytes()), fmt, base_iri=base_iri))
         return list(ox.parse(path=str(path), format=fmt, base_iri=base_iri))
     except (SyntaxError, ValueError) as exc:
         data = _read_for_location(path) if fmt == ox.RdfFormat.RDF_XML else None
         raise parse_error(exc, str(path), fmt=fmt, data=data) from exc
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}", source=str(path)) from exc
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(data: bytes) -> bytes:
+    return data[len(_BOM) :] if data.startswith(_BOM) else data
 
 
 def _read_for_location(path: Path) -> bytes | None:

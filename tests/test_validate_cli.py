@@ -288,6 +288,13 @@ def test_unknown_format_name_exits_2_listing_the_formats(tmp_path: Path) -> None
     assert "turtle" in result.stderr and "rdfxml" in result.stderr
 
 
+def test_utf8_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    data = tmp_path / "bom.ttl"
+    data.write_bytes(b"\xef\xbb\xbf" + VALID_TURTLE.encode())
+    result = validate(data)
+    assert result.exit_code == 0, result.output
+
+
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = validate(tmp_path / "absent.ttl")
     assert result.exit_code == 2
