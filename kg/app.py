@@ -78,6 +78,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     routes += pictures.routes()  # /orgchart, /orgchart/{id}, /timeline: pictures from the graph
 
+    from kg.graphql import view as graphql_view
+
+    routes += graphql_view.routes(settings)  # /graphql: the GraphQL API and its playground
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         auth.log_write_mode(settings)

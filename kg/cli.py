@@ -95,6 +95,62 @@ def serve(host: str | None, port: int | None, workers: int | None, store: str | 
         raise KgClickError(exc) from exc
 
 
+@main.command()
+@click.argument("document", metavar="QUERY")
+@click.option("--variables", help="Variables of the query, as a JSON object.")
+@click.option("--explain", is_flag=True, help="Also print the SPARQL the query ran.")
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+def query(document: str, variables: str | None, explain: bool, store: str | None) -> None:
+    """Run a GraphQL QUERY (text, or @FILE) and print the result as JSON.
+
+    Exit 1 when the result has errors, 2 when the arguments are unusable. With --explain, the
+    SPARQL queries it generated are printed after the result, one per nesting level.
+    """
+    import json
+
+    from kg import errors
+    from kg.graphql.schema import execute
+    from kg.settings import Settings
+    from kg.store import ensure_seeded, open_store
+
+    try:
+        text = Path(document[1:]).read_text() if document.startswith("@") else document
+        values = json.loads(variables) if variables else None
+        if values is not None and not isinstance(values, dict):
+            raise errors.InputError("--variables must be a JSON object")
+    except (OSError, ValueError) as exc:
+        raise KgClickError(errors.InputError(str(exc))) from exc
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    try:
+        settings = Settings.load(store=store)
+        opened = open_store(
+            settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+        )
+        try:
+            if settings.load_article:
+                ensure_seeded(opened)
+            sparql: list[str] = []
+            result = execute(opened, settings, text, values, log_to=sparql)
+        finally:
+            opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if explain:
+        for number, generated in enumerate(sparql, 1):
+            click.echo(f"\n# SPARQL query {number} of {len(sparql)}\n{generated}")
+    sys.exit(1 if result.get("errors") else 0)
+
+
+@main.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL), as committed in schema.graphql."""
+    from kg.graphql.schema import sdl
+
+    click.echo(sdl(), nl=False)
+
+
 _LAYOUT = click.option(
     "--layout",
     type=click.Choice(["auto", "dot", "grandalf"]),

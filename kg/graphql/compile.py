@@ -1,0 +1,167 @@
+"""SPARQL generated from the mapping: pages of nodes, their counts, and one query per level.
+
+Every query reads the union of the named graphs (the store's default graph). Values that come
+from requests are either IRIs checked by :func:`kg.graphql.mapping.check_iri` or strings
+escaped by :func:`string`; nothing else from a request reaches the SPARQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from kg.graphql.mapping import check_iri
+from kg.namespaces import DCT, KG, SKOS
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+PREF_LABEL = str(SKOS.prefLabel)
+DEFINITION = str(SKOS.definition)
+
+
+def string(text: str) -> str:
+    """A SPARQL string literal for ``text``."""
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+def iri(value: str) -> str:
+    return f"<{check_iri(value)}>"
+
+
+def values(var: str, items: Iterable[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(iri(i) for i in items)} }}"
+
+
+@dataclass
+class Level:
+    """What one level of a selection reads for its subjects."""
+
+    subjects: list[str]
+    forward: set[str] = field(default_factory=set)
+    concepts: set[str] = field(default_factory=set)
+    inverse: set[str] = field(default_factory=set)
+    definitions: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.forward or self.concepts or self.inverse)
+
+
+def level_query(level: Level) -> str:
+    """One SELECT for every field of every subject of a level.
+
+    Rows are ``?s ?p ?o`` (forward), ``?s ?p ?o ?l [?d]`` (a concept with its label and
+    definition) or ``?s ?p ?o ?i`` (inverse: ``?o ?p ?s``).
+    """
+    subjects = values("s", sorted(set(level.subjects)))
+    branches = []
+    if level.forward:
+        branches.append(f"{{ {subjects} {values('p', sorted(level.forward))} ?s ?p ?o }}")
+    if level.concepts:
+        extra = f" OPTIONAL {{ ?o <{DEFINITION}> ?d }}" if level.definitions else ""
+        branches.append(
+            f"{{ {subjects} {values('p', sorted(level.concepts))} ?s ?p ?o "
+            f"OPTIONAL {{ ?o <{PREF_LABEL}> ?l }}{extra} }}"
+        )
+    if level.inverse:
+        branches.append(
+            f"{{ {subjects} {values('p', sorted(level.inverse))} ?o ?p ?s BIND(true AS ?i) }}"
+        )
+    return "SELECT DISTINCT * WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}"
+
+
+@dataclass
+class Page:
+    """A filtered, ordered list of nodes of some classes."""
+
+    classes: Sequence[str]
+    patterns: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)
+    order: str = "NAME_ASC"
+    name_path: str = RDFS_LABEL
+    date_path: str | None = None
+
+    def where(self, with_key: bool) -> str:
+        parts = []
+        if len(self.classes) == 1:
+            parts.append(f"?s a {iri(self.classes[0])} .")
+        else:
+            parts.append(f"{values('c', self.classes)} ?s a ?c .")
+        parts.extend(self.patterns)
+        needs_name = with_key or any("?name" in f for f in self.filters)
+        if needs_name:
+            parts.append(f"OPTIONAL {{ ?s {iri(self.name_path)} ?name }}")
+        if any("?desc" in f for f in self.filters):
+            parts.append(f"OPTIONAL {{ ?s {iri(str(DCT.description))} ?desc }}")
+        dated = self.date_path and (
+            any("?date" in f for f in self.filters) or (with_key and "DATE" in self.order)
+        )
+        if dated:
+            parts.append(f"OPTIONAL {{ ?s {iri(str(self.date_path))} ?date }}")
+        parts.extend(f"FILTER({f})" for f in self.filters)
+        if with_key:
+            parts.append('BIND(LCASE(COALESCE(STR(?name), "")) AS ?key2)')
+            if self.order.startswith("DATE"):
+                missing = '"~"' if self.order.endswith("ASC") else '""'
+                parts.append(f"BIND(COALESCE(STR(?date), {missing}) AS ?key)")
+            else:
+                parts.append("BIND(?key2 AS ?key)")
+        return "\n  ".join(parts)
+
+
+def page_query(page: Page, offset: int, limit: int) -> str:
+    d = "DESC" if page.order.endswith("DESC") else "ASC"
+    return (
+        f"SELECT DISTINCT ?s ?key ?key2 WHERE {{\n  {page.where(True)}\n}}\n"
+        f"ORDER BY {d}(?key) {d}(?key2) {d}(?s)\nOFFSET {offset} LIMIT {limit}"
+    )
+
+
+def count_query(page: Page) -> str:
+    return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{\n  {page.where(False)}\n}}"
+
+
+def text_filter(text: str, *, description: bool = True) -> str:
+    """Case-insensitive match of ``text`` in the name (and description)."""
+    needle = string(text.lower())
+    name = f"CONTAINS(LCASE(STR(?name)), {needle})"
+    if not description:
+        return name
+    return f"({name} || (BOUND(?desc) && CONTAINS(LCASE(STR(?desc)), {needle})))"
+
+
+def date_filters(date_from: str | None, date_to: str | None) -> list[str]:
+    """Events whose date (day, month or year) overlaps ``[date_from, date_to]``.
+
+    ISO dates compare as strings: a month ``2025-11`` sorts before every day in it, and
+    ``2025-11~`` after every day in it, so overlap is two string comparisons.
+    """
+    out = []
+    if date_to is not None:
+        out.append(f"BOUND(?date) && STR(?date) <= {string(date_to)}")
+    if date_from is not None:
+        out.append(f'BOUND(?date) && CONCAT(STR(?date), "~") >= {string(date_from)}')
+    return out
+
+
+def search_query(text: str, classes: Iterable[str], limit: int) -> str:
+    needle = string(text.lower())
+    return (
+        "SELECT DISTINCT ?s ?key WHERE {\n"
+        f"  {values('c', sorted(set(classes)))} ?s a ?c .\n"
+        f"  {{ ?s {iri(RDFS_LABEL)} ?t }} UNION {{ ?s {iri(str(DCT.description))} ?t }}\n"
+        f"  FILTER(CONTAINS(LCASE(STR(?t)), {needle}))\n"
+        f"  OPTIONAL {{ ?s {iri(RDFS_LABEL)} ?name }}\n"
+        '  BIND(LCASE(COALESCE(STR(?name), "")) AS ?key)\n'
+        f"}}\nORDER BY ?key ?s\nLIMIT {limit}"
+    )
+
+
+KG_NS = str(KG)

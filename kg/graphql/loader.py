@@ -1,0 +1,233 @@
+"""Loads a selection level by level: one SPARQL query per nesting level, batched with VALUES.
+
+Given the root nodes and what the request selects under them (a :class:`Need` tree), the loader
+runs one query for all nodes of a level (every field they select, forward and inverse, concept
+labels folded in), builds plain objects of the GraphQL types, and goes on with the nodes those
+link to. The count of queries depends on the depth of the selection, never on the number of
+nodes. Every query is recorded in ``log`` (``kg query --explain`` prints it).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryTimeout
+from kg.graphql import types as t
+from kg.graphql.compile import RDF_TYPE, RDFS_LABEL, Level, level_query
+from kg.graphql.mapping import curie, node_id
+from kg.graphql.selection import Need, Registry, Wanted
+from kg.namespaces import KG
+from kg.store import Row, Store
+
+
+def concept_of(iri: str, label: str | None) -> t.Concept:
+    key = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return t.Concept(iri=iri, key=key, label=label)
+
+
+@dataclass
+class Facts:
+    """What one level query says about one subject."""
+
+    forward: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = field(default_factory=dict)
+    inverse: dict[str, list[str]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+
+
+def _literal(term: Any, datatype: str) -> Any:
+    if datatype == "boolean":
+        return term.value in ("true", "1")
+    return term.value
+
+
+class Loader:
+    """Per request: the store, the deadline and the log of the SPARQL it ran."""
+
+    def __init__(self, store: Store, registry: Registry, timeout: float | None) -> None:
+        self.store = store
+        self.registry = registry
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.log: list[str] = []
+        #: Lower-cased rdfs:label of each node loaded: lists of nodes are ordered by it.
+        self.keys: dict[str, str] = {}
+
+    def select(self, query: str) -> list[Row]:
+        remaining = None
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueryTimeout(
+                    f"the request ran past the time limit of {self.timeout:g} s "
+                    "(setting query_timeout)"
+                )
+        self.log.append(query)
+        return self.store.select(query, timeout=remaining)
+
+    # ------------------------------------------------------------------ levels
+
+    def load(self, roots: list[tuple[str, Need]]) -> list[Any]:
+        """Objects for ``roots`` (``None`` where a node has none of the possible types)."""
+        built: dict[tuple[str, int], Any] = {}
+        current = {(iri, id(need)): (iri, need) for iri, need in roots}
+        fixups: list[tuple[Any, Wanted, list[tuple[str, Need]], bool]] = []
+        while current:
+            facts, types = self._fetch(list(current.values()))
+            level_built: dict[tuple[str, int], Any] = {}
+            following: dict[tuple[str, int], tuple[str, Need]] = {}
+            new_fixups: list[tuple[Any, Wanted, list[tuple[str, Need]], bool]] = []
+            for key, (iri, need) in current.items():
+                obj = self._build(iri, need, facts.get(iri), types.get(iri), following, new_fixups)
+                level_built[key] = obj
+            built.update(level_built)
+            self._apply(fixups, built)
+            fixups = new_fixups
+            current = {k: v for k, v in following.items() if k not in built}
+        self._apply(fixups, built)
+        return [built.get((iri, id(need))) for iri, need in roots]
+
+    def _apply(
+        self,
+        fixups: list[tuple[Any, Wanted, list[tuple[str, Need]], bool]],
+        built: dict[tuple[str, int], Any],
+    ) -> None:
+        for obj, wanted, targets, many in fixups:
+            found = [built.get((iri, id(need))) for iri, need in targets]
+            values = [v for v in found if v is not None]
+            attr = wanted.info.attr
+            if many:
+                values.sort(key=lambda v: (self.keys.get(v.iri, ""), v.iri))
+                obj.__dict__[attr] = values
+            elif wanted.info.spec is not None and wanted.info.spec.kind == "holder":
+                if values:
+                    obj.__dict__[attr] = values[0]
+            else:
+                obj.__dict__[attr] = values[0] if values else None
+
+    def _fetch(self, items: list[tuple[str, Need]]) -> tuple[dict[str, Facts], dict[str, set[str]]]:
+        level = Level(subjects=[iri for iri, _ in items])
+        level.forward.add(RDFS_LABEL)  # the order of lists of nodes
+        for _, need in items:
+            if need.polymorphic:
+                level.forward.add(RDF_TYPE)
+            for wanted_list in need.types.values():
+                for w in wanted_list:
+                    spec = w.info.spec
+                    assert spec is not None
+                    if spec.kind == "concept":
+                        level.concepts.add(spec.path)
+                    elif spec.kind == "holder":
+                        level.forward.add(spec.path)
+                        level.concepts.add(str(KG.holderStatus))
+                        level.definitions = True
+                    elif spec.inverse:
+                        level.inverse.add(spec.path)
+                    else:
+                        level.forward.add(spec.path)
+        facts: dict[str, Facts] = {}
+        types: dict[str, set[str]] = {}
+        if level.empty:
+            return facts, types
+        for row in self.select(level_query(level)):
+            s, p, o = row["s"].value, row["p"].value, row["o"]
+            f = facts.get(s)
+            if f is None:
+                f = facts[s] = Facts()
+            if "i" in row:
+                f.inverse.setdefault(p, []).append(o.value)
+                continue
+            if p == RDF_TYPE:
+                types.setdefault(s, set()).add(o.value)
+            elif p == RDFS_LABEL and "l" not in row:
+                key = o.value.lower()
+                if key < self.keys.get(s, "\U0010ffff"):
+                    self.keys[s] = key
+            f.forward.setdefault(p, []).append(o)
+            if "l" in row:
+                label = row["l"]
+                old = f.labels.get(o.value)
+                lang = getattr(label, "language", None)
+                if old is None or lang in (None, "en"):
+                    f.labels[o.value] = label.value
+            if "d" in row:
+                f.definitions[o.value] = row["d"].value
+        return facts, types
+
+    def _type_of(self, need: Need, types: set[str] | None) -> str | None:
+        if not need.polymorphic:
+            return next(iter(need.types))
+        for name in need.types:
+            info = self.registry.types.get(name)
+            if info is not None and types and types.intersection(info.classes):
+                return name
+        return None
+
+    def _build(
+        self,
+        iri: str,
+        need: Need,
+        facts: Facts | None,
+        types: set[str] | None,
+        following: dict[tuple[str, int], tuple[str, Need]],
+        fixups: list[tuple[Any, Wanted, list[tuple[str, Need]], bool]],
+    ) -> Any:
+        name = self._type_of(need, types)
+        if name is None or name not in self.registry.types:
+            return None
+        cls: Any = self.registry.types[name].cls
+        obj = cls.__new__(cls)
+        d = obj.__dict__
+        d["id"] = node_id(iri)
+        d["iri"] = iri
+        f = facts or Facts()
+        for w in need.types[name]:
+            info = w.info
+            spec = info.spec
+            assert spec is not None
+            if spec.kind == "literal":
+                vals = sorted({_literal(o, spec.datatype) for o in f.forward.get(spec.path, ())})
+                d[info.attr] = vals if info.many else (vals[0] if vals else None)
+            elif spec.kind == "iri":
+                d[info.attr] = sorted({curie(o.value) for o in f.forward.get(spec.path, ())})
+            elif spec.kind == "concept":
+                cs = [
+                    concept_of(v, f.labels.get(v))
+                    for v in sorted({o.value for o in f.forward.get(spec.path, ())})
+                ]
+                d[info.attr] = cs if info.many else (cs[0] if cs else None)
+            else:
+                if spec.inverse:
+                    targets = sorted(set(f.inverse.get(spec.path, ())))
+                else:
+                    targets = sorted(
+                        {
+                            o.value
+                            for o in f.forward.get(spec.path, ())
+                            if isinstance(o, ox.NamedNode)
+                        }
+                    )
+                if spec.kind == "holder":
+                    d[info.attr] = self._holder(f)
+                    if not targets:
+                        continue
+                child = w.child
+                assert child is not None
+                pairs = [(target, child) for target in targets]
+                for pair in pairs:
+                    following[(pair[0], id(child))] = pair
+                fixups.append((obj, w, pairs, info.many))
+        return obj
+
+    def _holder(self, f: Facts) -> Any:
+        statuses = sorted({o.value for o in f.forward.get(str(KG.holderStatus), ())})
+        status = statuses[0] if statuses else str(KG.HolderUnnamed)
+        concept = concept_of(status, f.labels.get(status))
+        explanation = f.definitions.get(status, concept.label or "")
+        if status == str(KG.HolderVacant):
+            return t.VacantPost(status=concept, explanation=explanation)
+        return t.UnnamedHolder(status=concept, explanation=explanation)

@@ -1,0 +1,124 @@
+"""The one mapping between the GraphQL types and RDF, declared next to each type.
+
+A type names its RDF classes with :func:`rdf_type`; each field names its RDF path with one of
+:func:`literal`, :func:`iris`, :func:`concept` or :func:`link` (``inverse=True`` follows the path
+backwards). The SPARQL the API runs is generated from these declarations only (``kg.graphql.
+compile``), and ``tests/test_graphql_mapping.py`` holds them against ``ontology/shapes.ttl``.
+
+Ids: a node's ``id`` is its IRI without the ``https://w3id.org/aikg/id/`` prefix (for example
+``org/openai``); an IRI outside that namespace gets ``~`` followed by the base64url of the IRI.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import strawberry
+
+from kg.errors import InputError
+from kg.namespaces import ID, PREFIXES
+
+Kind = Literal["literal", "iri", "concept", "link", "holder"]
+
+_ID_BASE = str(ID)
+T = TypeVar("T", bound=type)
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """How one GraphQL field is read from RDF."""
+
+    path: str
+    kind: Kind
+    inverse: bool = False
+    datatype: str = "string"  # for literals: string, boolean, decimal
+
+    @property
+    def curie(self) -> str:
+        return curie(self.path)
+
+
+#: GraphQL type name -> the RDF classes its nodes have, filled by :func:`rdf_type`.
+RDF_CLASSES: dict[str, tuple[str, ...]] = {}
+
+
+def rdf_type(*classes: str) -> Any:
+    """Declare the RDF classes of a GraphQL type (put it above ``@strawberry.type``)."""
+
+    def mark(cls: T) -> T:
+        RDF_CLASSES[cls.__name__] = tuple(classes)
+        cls.__rdf_classes__ = tuple(classes)  # type: ignore[attr-defined]
+        return cls
+
+    return mark
+
+
+def _field(spec: FieldMap, description: str, default: Any) -> Any:
+    if isinstance(default, list):
+        return strawberry.field(
+            default_factory=list, description=description, metadata={"rdf": spec}
+        )
+    return strawberry.field(default=default, description=description, metadata={"rdf": spec})
+
+
+def literal(path: str, description: str, *, datatype: str = "string", default: Any = None) -> Any:
+    """A field whose values are the literals at ``path``."""
+    return _field(FieldMap(str(path), "literal", datatype=datatype), description, default)
+
+
+def iris(path: str, description: str) -> Any:
+    """A list field whose values are the IRIs at ``path``, shown as CURIEs (``rdfs:label``)."""
+    return _field(FieldMap(str(path), "iri"), description, [])
+
+
+def concept(path: str, description: str, *, many: bool = False) -> Any:
+    """A field whose values are SKOS concepts at ``path``, with their ``skos:prefLabel``."""
+    return _field(FieldMap(str(path), "concept"), description, [] if many else None)
+
+
+def link(path: str, description: str, *, inverse: bool = False, many: bool = False) -> Any:
+    """A field whose values are other nodes at ``path`` (or pointing here, when inverse)."""
+    return _field(FieldMap(str(path), "link", inverse=inverse), description, [] if many else None)
+
+
+def holder(path: str, description: str) -> Any:
+    """A post's holder: the person at ``path``, or why no person is given."""
+    return _field(FieldMap(str(path), "holder"), description, None)
+
+
+def curie(iri: str) -> str:
+    """``rdfs:label`` for an IRI in a known namespace, else the IRI itself."""
+    best = ""
+    for prefix, base in PREFIXES.items():
+        if iri.startswith(base) and len(base) > len(best):
+            best, name = base, f"{prefix}:{iri[len(base) :]}"
+    return name if best else iri
+
+
+def node_id(iri: str) -> str:
+    """The stable id of the node named ``iri`` (see the module docstring)."""
+    if iri.startswith(_ID_BASE) and len(iri) > len(_ID_BASE):
+        return iri[len(_ID_BASE) :]
+    return "~" + base64.urlsafe_b64encode(iri.encode()).decode().rstrip("=")
+
+
+def iri_of(node_id_: str) -> str:
+    """The IRI a node id stands for; :class:`InputError` when the id is malformed."""
+    if node_id_.startswith("~"):
+        raw = node_id_[1:]
+        try:
+            return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"malformed id {node_id_!r}") from exc
+    if not node_id_ or any(c in node_id_ for c in '<>"{}|\\^` \n'):
+        raise InputError(f"malformed id {node_id_!r}")
+    return _ID_BASE + node_id_
+
+
+def check_iri(iri: str) -> str:
+    """``iri`` when it can go between ``<>`` in SPARQL, else :class:`InputError`."""
+    if not iri or any(c in iri for c in '<>"{}|\\^` \n\t') or ":" not in iri:
+        raise InputError(f"not an IRI: {iri!r}")
+    return iri
