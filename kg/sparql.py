@@ -88,19 +88,29 @@ async def read_params(request: Request) -> tuple[Params, str | None, str | None]
     )
 
 
-def result_format(form: guard.Form, accept: str | None, fmt: str | None) -> str:
-    """The media type to answer a query of ``form`` in."""
+def result_format(form: guard.Form, accept: str | None, formats: list[str]) -> str:
+    """The media type to answer a query of ``form`` in.
+
+    ``formats`` are the values of the ``format`` (or ``output``) parameter, a convenience for
+    browsers; clients such as SPARQLWrapper send several, so the first that names a format
+    for this query form wins, and values that do not fit are left to ``Accept``."""
     graph = form in ("CONSTRUCT", "DESCRIBE")
-    if fmt:
-        name = format_name(fmt)
-        table: dict[str, ox.RdfFormat] | dict[str, ox.QueryResultsFormat]
-        table = GRAPH_FORMATS if graph else SOLUTION_FORMATS
-        if name not in table:
-            kind = "graph" if graph else "result"
-            raise InputError(f"format {fmt!r} cannot hold a {form} {kind}; use {', '.join(table)}")
-        return table[name].media_type
+    table: dict[str, ox.RdfFormat] | dict[str, ox.QueryResultsFormat]
+    table = GRAPH_FORMATS if graph else SOLUTION_FORMATS
+    for fmt in formats:
+        try:
+            name = format_name(fmt)
+        except QueryError:
+            continue
+        if name in table:
+            return table[name].media_type
     offers = GRAPH_TYPES if graph else RESULT_TYPES
-    return choose(accept, offers) or offers[0]
+    chosen = choose(accept, offers)
+    if chosen is None and graph and accept and "xml" in accept.lower():
+        # A client that asks only for XML (some send the SPARQL XML results type whatever the
+        # query form) gets the graph in the XML syntax of RDF rather than Turtle.
+        chosen = ox.RdfFormat.RDF_XML.media_type
+    return chosen or offers[0]
 
 
 async def sparql(request: Request) -> Response:
@@ -114,7 +124,11 @@ async def sparql(request: Request) -> Response:
         return await service_description(request)
     checked = guard.inspect_query(query)
     assert checked.form is not None
-    media = result_format(checked.form, request.headers.get("accept"), params.get("format"))
+    media = result_format(
+        checked.form,
+        request.headers.get("accept"),
+        params.all("format") + params.all("output"),
+    )
     settings = state.settings
 
     def run() -> tuple[str, bytes]:
