@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
 from kg.app import create_app
@@ -18,7 +19,6 @@ from kg.store import Store
 from tests.asgi import AppClient
 
 TOKEN = "test-write-token-5d1c"
-LOCAL = True
 
 
 def count_quads(store: Store) -> int:
@@ -35,25 +35,6 @@ class Client:
     ) -> dict[str, Any]:
         settings = Settings(write_token=configured, load_article=False)
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        if LOCAL:
-            import asyncio
-            from types import SimpleNamespace
-
-            import strawberry
-
-            from kg.graphql.mutations import HistoryQuery, Mutation
-
-            schema = strawberry.Schema(query=HistoryQuery, mutation=Mutation)
-            ctx = {
-                "store": self.store,
-                "settings": settings,
-                "request": SimpleNamespace(headers=headers),
-            }
-            r = asyncio.run(schema.execute(query, variable_values=variables, context_value=ctx))
-            out: dict[str, Any] = {"data": r.data}
-            if r.errors:
-                out["errors"] = [{"message": e.message} for e in r.errors]
-            return out
         app = create_app(settings, store=self.store)
         with AppClient(app) as http:
             response = http.post(
@@ -89,3 +70,39 @@ class Client:
 @pytest.fixture
 def client(article_store: Store) -> Client:
     return Client(article_store)
+
+
+@dataclass
+class LiveClient:
+    """GraphQL and SPARQL over HTTP to a running ``kg serve`` (thread-safe: one httpx client)."""
+
+    url: str
+    token: str | None = TOKEN
+
+    def __post_init__(self) -> None:
+        self.http = httpx.Client(timeout=60)
+
+    def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = self.http.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        body: dict[str, Any] = response.json()
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        response = self.http.post(
+            f"{self.url}/sparql",
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        response.raise_for_status()
+        return [
+            {k: v["value"] for k, v in row.items()}
+            for row in response.json()["results"]["bindings"]
+        ]
+
+    def close(self) -> None:
+        self.http.close()
