@@ -7,6 +7,7 @@ pytest_plugins: list[str] = [
     "tests.plugins.server",
     "tests.plugins.browser",
     "tests.plugins.graphql_client",
+    "tests.plugins.graphql_api",
 ]
 
 

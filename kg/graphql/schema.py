@@ -43,7 +43,7 @@ from kg.graphql.context import Context, collector, run
 from kg.graphql.loader import Loader
 from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
 from kg.graphql.selection import Registry
-from kg.namespaces import KG, ORG, PROV, SCHEMA
+from kg.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
 from kg.settings import Settings
 from kg.store import Store
 
@@ -107,6 +107,14 @@ def concept_iri(value: str) -> str:
     if not value.replace("_", "").replace("-", "").isalnum():
         raise InputError(f"not a concept key or IRI: {value!r}")
     return str(KG) + value
+
+
+def expand(value: str) -> str:
+    """The IRI of a CURIE (``kg:date``) or of an IRI."""
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return check_iri(PREFIXES[prefix] + local)
+    return check_iri(value)
 
 
 def _date(name: str, value: str | None) -> str | None:
@@ -338,7 +346,8 @@ class Query:
         self, info: I, first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         attribution: str | None = None, source: strawberry.ID | None = None,
-        about: strawberry.ID | None = None, text: str | None = None,
+        about: strawberry.ID | None = None, supports: str | None = None,
+        text: str | None = None,
     ) -> Connection[t.Citation]:  # fmt: skip
         page = _page("Citation", text, description=False, name_path=str(KG.quote))
         if attribution:
@@ -347,6 +356,8 @@ class Query:
             page.patterns.append(_is(str(PROV.wasDerivedFrom), iri_of(source)))
         if about:
             page.patterns.append(_is(str(KG.about), iri_of(about)))
+        if supports:
+            page.patterns.append(_is(str(KG.supports), expand(supports)))
         return await _paginate(info, page, "Citation", first, after, last, before)  # type: ignore[no-any-return]
 
 

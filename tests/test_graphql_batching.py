@@ -1,0 +1,68 @@
+"""Each request costs a bounded number of SPARQL queries: one per nesting level, whatever the
+number of nodes (batched with VALUES), on the embedded and the remote store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bench.generate import generate
+from kg import paths, rdf
+from kg.namespaces import ONTOLOGY_GRAPH
+from kg.store import Store
+from tests.plugins.graphql_api import CountingStore, GraphQL
+
+NESTED = """
+query($n: Int!) {
+  organisations(first: $n) {
+    totalCount
+    nodes {
+      name
+      kinds { label }
+      units { name parent { name } posts { title holder { __typename ... on Person { name } } } }
+      posts { title }
+      events { name date kind { label } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture
+def synthetic(store: Store, tmp_path: Path) -> Store:
+    """A store holding a synthetic graph of about 80 organisations and the ontology."""
+    path = tmp_path / "synthetic.nq"
+    generate(str(path), triples=5_000, seed=0, broken_fraction=0.0)
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    quads = [
+        ox.Quad(q.subject, q.predicate, q.object, ontology) for q in rdf.parse_file(paths.ONTOLOGY)
+    ]
+    store.add_quads([*quads, *rdf.parse_file(path)])
+    return store
+
+
+def run(store: Store, n: int) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
+    counting = CountingStore(store)
+    data = GraphQL(counting).data(NESTED, {"n": n})
+    return data, counting.selects
+
+
+def test_query_count_does_not_grow_with_the_page(synthetic: Store) -> None:
+    small, small_queries = run(synthetic, 5)
+    large, large_queries = run(synthetic, 50)
+    assert len(small["organisations"]["nodes"]) == 5
+    assert len(large["organisations"]["nodes"]) == 50
+    assert sum(len(o["units"]) for o in large["organisations"]["nodes"]) > 0
+    assert sum(len(o["events"]) for o in large["organisations"]["nodes"]) > 0
+    assert len(small_queries) == len(large_queries)
+    # count + page + organisations + their units/posts/events + parents/posts + holders
+    assert len(large_queries) == 6
+    assert all("VALUES ?s" in q for q in large_queries[2:])
+
+
+def test_nodes_are_batched_in_values(synthetic: Store) -> None:
+    _, queries = run(synthetic, 50)
+    level = queries[2]
+    assert level.count("<https://w3id.org/aikg/id/org/") >= 50
