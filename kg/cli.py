@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError
+
+if TYPE_CHECKING:
+    from kg.store import Store
+    from kg.validate import Report
 
 
 class KgClickError(click.ClickException):
@@ -38,8 +43,18 @@ def main() -> None:
     show_default=True,
     help="Report as readable text or as JSON.",
 )
-def validate(files: tuple[Path, ...], fmt: str | None, output: str) -> None:
-    """Validate RDF FILES (or the shipped graph) against the shapes.
+@click.option(
+    "--store",
+    "store",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[LOCATION]",
+    help="Validate a whole store instead of files, inside the store (shapes run as SPARQL): "
+    "a directory, 'memory' or a SPARQL endpoint URL (default: the store setting, KG_STORE).",
+)
+def validate(files: tuple[Path, ...], fmt: str | None, output: str, store: str | None) -> None:
+    """Validate RDF FILES (or the shipped graph, or a whole store) against the shapes.
 
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be read or parsed.
     """
@@ -48,14 +63,35 @@ def validate(files: tuple[Path, ...], fmt: str | None, output: str) -> None:
 
     targets = list(files) or [paths.ARTICLE_GRAPH]
     try:
-        quads = []
-        for path in targets:
-            quads.extend(rdf.parse_file(path, rdf.format_of(path, fmt)))
-        report = validate_quads(quads)
+        if store is not None:
+            if files:
+                raise InputError("give either FILES or --store, not both")
+            report = _validate_store(store)
+        else:
+            quads = []
+            for path in targets:
+                quads.extend(rdf.parse_file(path, rdf.format_of(path, fmt)))
+            report = validate_quads(quads)
     except KgError as exc:
         raise KgClickError(exc) from exc
     click.echo(report.dumps() if output == "json" else report.to_text())
     sys.exit(0 if report.conforms else 1)
+
+
+def _validate_store(location: str) -> Report:
+    """The report of kg.fastvalidate over the store at ``location`` (or the configured one)."""
+    from kg.fastvalidate import validate_store
+    from kg.settings import Settings
+    from kg.store import open_store
+
+    settings = Settings.load(store=location or None)
+    opened = open_store(
+        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+    )
+    try:
+        return validate_store(opened)
+    finally:
+        opened.close()
 
 
 @main.command()
@@ -219,6 +255,145 @@ def _write(output: Path, svg: str) -> None:
     else:
         output.write_text(svg, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+def _open_store(store: str | None, *, seed: bool = True) -> Store:
+    """The configured store (flag > KG_STORE > default directory), seeded when empty."""
+    from kg.settings import Settings
+    from kg.store import ensure_seeded, open_store
+
+    settings = Settings.load(store=store)
+    opened = open_store(
+        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+    )
+    if seed and settings.load_article:
+        ensure_seeded(opened)
+    return opened
+
+
+@main.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--graph", help="Named graph for triple formats (default: graph/<file stem>).")
+@click.option("--format", "fmt", help="RDF format of the files (default: from the extension).")
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help="Force the large-load path (bulk parser, in-store validation) on or off "
+    "(default: on for files over 2 MiB).",
+)
+def load_command(
+    files: tuple[Path, ...], graph: str | None, fmt: str | None, store: str | None, bulk: bool
+) -> None:
+    """Validate RDF FILES against the shapes and load them in one transaction.
+
+    Each source goes into its own named graph; loading a graph again replaces it. A file that
+    does not parse (exit 2) or does not conform (exit 1, with the report) loads nothing.
+    """
+    import io
+
+    from kg.load import LARGE_LOAD_BYTES, load
+
+    try:
+        opened = _open_store(store)
+        size = sum(p.stat().st_size for p in files if p.is_file())
+        shown = bulk if bulk is not None else size > LARGE_LOAD_BYTES
+        with click.progressbar(
+            length=size, label="Loading", file=sys.stderr if shown else io.StringIO()
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.pos)
+
+            try:
+                result = load(opened, files, fmt=fmt, graph=graph, progress=progress, bulk=bulk)
+            finally:
+                opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("text", metavar="QUERY")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples"]),
+    default="table",
+    show_default=True,
+    help="Output format (table: aligned columns for SELECT, Turtle for CONSTRUCT).",
+)
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@click.option("--timeout", type=float, help="Seconds before the query is stopped.")
+def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> None:
+    """Run a SPARQL QUERY (text, or @FILE) over the store and print its result.
+
+    kg's prefixes (kg:, id:, org:, prov:, schema:, skos:, dct:, rdfs:, xsd: ...) are declared.
+    """
+    from kg.namespaces import PREFIXES, sparql_prefixes
+    from kg.results import table
+    from kg.settings import Settings
+
+    try:
+        query = Path(text[1:]).read_text() if text.startswith("@") else text
+        query = sparql_prefixes() + query  # kg's prefixes, overridable by the query's own
+    except OSError as exc:
+        raise KgClickError(InputError(str(exc))) from exc
+    try:
+        settings = Settings.load(store=store)
+        opened = _open_store(store)
+        try:
+            raw = opened.query_raw(
+                query,
+                result_format="tsv" if fmt == "table" else fmt,
+                timeout=timeout or settings.query_timeout,
+                max_results=settings.max_results,
+            )
+            body = b"".join(raw.chunks)
+        finally:
+            opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    if fmt == "table" and raw.media_type.startswith("text/tab-separated-values"):
+        click.echo(table(body, PREFIXES))
+    else:
+        click.echo(body.decode("utf-8"), nl=not body.endswith(b"\n"))
+
+
+@main.command()
+@click.option("--format", "fmt", help="trig, nquads, jsonld, turtle, ntriples or rdfxml.")
+@click.option("--graph", help="Export only this named graph ('default': the default graph).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="File to write (default: standard output; its extension sets the format).",
+)
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+def export(fmt: str | None, graph: str | None, output: Path | None, store: str | None) -> None:
+    """Export the store (or one graph) as RDF, streamed.
+
+    Without --format: from the output's extension, else TriG (whole store) or Turtle (one
+    graph). Turtle, N-Triples and RDF/XML carry no graph names: the whole store in them is the
+    union of its graphs.
+    """
+    from kg import export as exporting
+
+    try:
+        rdf_format = exporting.choose_format(fmt, output, graph)
+        opened = _open_store(store)
+        try:
+            if output is None or str(output) == "-":
+                exporting.write(opened, rdf_format, sys.stdout.buffer, graph)
+            else:
+                with open(output, "wb") as fh:
+                    size = exporting.write(opened, rdf_format, fh, graph)
+                click.echo(f"wrote {size:,} bytes to {output}", err=True)
+        finally:
+            opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover
