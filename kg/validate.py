@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg import paths
@@ -148,7 +148,8 @@ def _shape_id(shapes: Graph, shape: Node) -> str:
 def report_from_graph(results: Graph, shapes: Graph) -> Report:
     """A Report read from a SHACL validation report graph."""
     violations = []
-    for res in results.subjects(RDF.type, SH.ValidationResult):
+    # The report's own results (sh:result), not the nested sh:detail results of sh:node.
+    for res in results.objects(None, SH.result):
         focus = results.value(res, SH.focusNode)
         shape = results.value(res, SH.sourceShape)
         component = results.value(res, SH.sourceConstraintComponent)
