@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import isolate
+from kg import generations, isolate
 from kg.errors import QueryError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.results import Result
@@ -36,15 +36,19 @@ class EmbeddedStore:
         self.path = path
         self.isolate_queries = isolate_queries and isolate.available()
         self._write_lock = threading.Lock()
-        self._store = self._open(path)
-
-    @staticmethod
-    def _open(path: str | None) -> ox.Store:
+        #: The generation directory in use (None: in memory, or a plain database directory).
+        self.generation: Path | None = None
         if path is None:
-            return ox.Store()
+            self._store = ox.Store()
+            return
+        location = Path(path)
         try:
-            Path(path).mkdir(parents=True, exist_ok=True)
-            return ox.Store(path)
+            if generations.is_plain_database(location):
+                self._store = ox.Store(path)
+            else:
+                self.generation = generations.current(location)
+                self._store = ox.Store(str(self.generation))
+                generations.remove_others(location, self.generation)
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot open the store at {path}: {exc} "
@@ -170,6 +174,63 @@ class EmbeddedStore:
     def _has_graph(self, graph: str) -> bool:
         return self._store.contains_named_graph(ox.NamedNode(graph))
 
+    # -- large loads: build the next generation, validate it, publish it atomically --------
+
+    @property
+    def supports_generations(self) -> bool:
+        """Whether large loads can build and publish a new generation (on disk, new layout)."""
+        return self.generation is not None
+
+    def begin_generation(self) -> Generation:
+        """An empty pyoxigraph store in a fresh generation directory, for a bulk load."""
+        if self.path is None or self.generation is None:
+            raise StoreUnavailable("this store has no generations (in memory or a plain database)")
+        target = generations.next_generation(Path(self.path))
+        target.mkdir()
+        return Generation(ox.Store(str(target)), target)
+
+    def publish_generation(
+        self,
+        staged: Generation,
+        *,
+        replace_graphs: Iterable[str],
+        check: Callable[[EmbeddedStore], None],
+    ) -> None:
+        """Merge ``staged`` with the current data (minus ``replace_graphs``), let ``check``
+        validate the result (it raises to refuse), then publish it with one atomic rename.
+
+        Readers keep seeing the current generation until the rename; a process killed before
+        it leaves the current generation untouched (the unpublished one is removed at the next
+        open). Writes of this process wait meanwhile. ``staged`` is consumed either way.
+        """
+        assert self.path is not None
+        location = Path(self.path)
+        with self._write_lock:
+            if self.is_empty():
+                built = staged
+            else:
+                built = Generation.checkpoint(self._store, generations.next_generation(location))
+                for graph in replace_graphs:
+                    if built.store.contains_named_graph(ox.NamedNode(graph)):
+                        built.store.remove_graph(ox.NamedNode(graph))
+                spill = location / f"{built.path.name}.nq"
+                try:
+                    staged.store.dump(str(spill), ox.RdfFormat.N_QUADS)
+                    staged.discard()
+                    built.store.bulk_load(path=str(spill), format=ox.RdfFormat.N_QUADS)
+                finally:
+                    spill.unlink(missing_ok=True)
+            try:
+                check(_wrap(built.store, self.isolate_queries))
+                built.store.flush()
+            except BaseException:
+                built.discard()
+                staged.discard()
+                raise
+            generations.publish(location, built.path)
+            self._store, self.generation = built.store, built.path
+            generations.remove_others(location, built.path)
+
     # -- reading the whole store -------------------------------------------------------------
 
     def dump(self, fmt: ox.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:
@@ -212,6 +273,33 @@ class EmbeddedStore:
 
 class _Stopped(Exception):
     pass
+
+
+class Generation:
+    """A generation being built: its open pyoxigraph store and its directory."""
+
+    def __init__(self, store: ox.Store, path: Path) -> None:
+        self.store = store
+        self.path = path
+
+    @classmethod
+    def checkpoint(cls, current: ox.Store, path: Path) -> Generation:
+        """A copy of ``current`` at ``path`` (a RocksDB checkpoint: hard links, no copying)."""
+        current.flush()
+        current.backup(str(path))
+        return cls(ox.Store(str(path)), path)
+
+    def discard(self) -> None:
+        """Close the store and delete its directory (never published)."""
+        self.store = ox.Store()
+        generations.remove(self.path)
+
+
+def _wrap(store: ox.Store, isolate_queries: bool) -> EmbeddedStore:
+    """An EmbeddedStore view of an open pyoxigraph store (a generation being built)."""
+    view = EmbeddedStore(None, isolate_queries=isolate_queries)
+    view._store = store
+    return view
 
 
 def stream_writer(write: Callable[[Any], None]) -> Iterator[bytes]:

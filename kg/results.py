@@ -183,3 +183,34 @@ class Result:
         if fmt == ox.QueryResultsFormat.TSV:
             return fmt.media_type, self.data
         return fmt.media_type, self.solutions().serialize(None, fmt) or b""
+
+
+def table(tsv: bytes, prefixes: dict[str, str] | None = None) -> str:
+    """SELECT results (SPARQL TSV) as an aligned text table; IRIs shortened with ``prefixes``."""
+    solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    if isinstance(solutions, ox.QueryBoolean):
+        return "true" if bool(solutions) else "false"
+    names = [v.value for v in solutions.variables]
+    rows = [[_cell(s[n], prefixes or {}) for n in names] for s in solutions]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = [
+        "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+        *("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows),
+    ]
+    count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    return "\n".join([*lines, count])
+
+
+def _cell(term: object, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in prefixes.items():
+            if term.value.startswith(ns) and len(term.value) > len(ns):
+                return f"{prefix}:{term.value[len(ns) :]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        text = term.value.replace("\n", "\\n")
+        return f"{text}@{term.language}" if term.language else text
+    return str(term)

@@ -1,0 +1,77 @@
+"""The on-disk layout of an embedded store: numbered generations and one pointer file.
+
+A store directory holds ``gen-<n>/`` directories (each a pyoxigraph/RocksDB database) and the
+file ``CURRENT-GENERATION`` naming the one in use. A large load builds the next generation
+beside the current one (a RocksDB checkpoint of it, hard links only, plus pyoxigraph's fast
+bulk loader), validates it, and publishes it by replacing the pointer file with
+``os.replace``: one atomic rename. Until then nothing a reader or a restart sees has changed,
+so a load killed at any point (kill -9, power loss) leaves the store as it was before, and one
+that completes leaves all of it. Unpublished generations are removed when the store is opened.
+
+A directory that already holds a plain pyoxigraph database (from an older kg) is used as is,
+without generations; its large loads take the transactional path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+POINTER = "CURRENT-GENERATION"
+_GEN = re.compile(r"^gen-(\d{6})$")
+
+
+def is_plain_database(location: Path) -> bool:
+    """Whether ``location`` holds a pyoxigraph database directly (the layout before)."""
+    return (location / "CURRENT").exists() and not (location / POINTER).exists()
+
+
+def current(location: Path) -> Path:
+    """The generation in use, creating the layout in an empty or new directory."""
+    location.mkdir(parents=True, exist_ok=True)
+    pointer = location / POINTER
+    if pointer.exists():
+        return location / pointer.read_text().strip()
+    first = location / "gen-000001"
+    first.mkdir(exist_ok=True)
+    publish(location, first)
+    return first
+
+
+def _number(path: Path) -> int:
+    found = _GEN.match(path.name)
+    return int(found.group(1)) if found else 0
+
+
+def next_generation(location: Path) -> Path:
+    """A fresh directory name for a generation, numbered after every existing one."""
+    highest = max((_number(p) for p in location.iterdir()), default=0)
+    return location / f"gen-{highest + 1:06d}"
+
+
+def publish(location: Path, generation: Path) -> None:
+    """Make ``generation`` the one in use: write, fsync, rename over the pointer, fsync the dir."""
+    tmp = location / f"{POINTER}.tmp"
+    with open(tmp, "w") as fh:
+        fh.write(generation.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, location / POINTER)
+    fd = os.open(location, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_others(location: Path, keep: Path) -> None:
+    """Delete every generation but ``keep``: earlier ones, and loads that never published."""
+    for path in location.iterdir():
+        if path != keep and _GEN.match(path.name) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def remove(generation: Path) -> None:
+    shutil.rmtree(generation, ignore_errors=True)
