@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from kg import auth
 from kg.errors import KgError
+from kg.graphql_http import GraphQLResponseMedia
 from kg.limits import BodyLimit
 from kg.settings import Settings
 from kg.store import Store, open_store
@@ -103,6 +104,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(BodyLimit, max_body=settings.max_body),
+            # /graphql answers application/graphql-response+json to clients that prefer it.
+            Middleware(GraphQLResponseMedia, path="/graphql"),
         ],
     )
     app.state.kg = state
