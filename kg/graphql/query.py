@@ -1,0 +1,344 @@
+"""The root ``Query``: look-ups, search and the filtered, ordered, paginated lists.
+
+Each root field plans the whole selection under it (``kg.graphql.selection``) and loads it
+with one SPARQL query per nesting level (``kg.graphql.loader``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, TypeVar, cast
+
+import strawberry
+from graphql import GraphQLObjectType
+from strawberry.types import Info
+
+from kg.errors import InputError
+from kg.graphql import types as t
+from kg.graphql.compile import (
+    Page,
+    count_query,
+    date_filters,
+    iri,
+    page_query,
+    search_query,
+    text_filter,
+)
+from kg.graphql.connections import Connection, Window, connection
+from kg.graphql.context import Context, collector, run
+from kg.graphql.loader import Loader
+from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
+from kg.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
+
+I = Info[Context, None]  # noqa: E741
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def root(description: str) -> Callable[[F], F]:
+    """``@strawberry.field(description=...)`` for a root resolver, typed for mypy."""
+    return cast(Callable[[F], F], strawberry.field(description=description))
+
+
+@strawberry.enum(description="Order of a list by name.")
+class NameOrder(Enum):
+    NAME_ASC = "NAME_ASC"
+    NAME_DESC = "NAME_DESC"
+
+
+@strawberry.enum(description="Order of a dated list; undated nodes come last.")
+class DatedOrder(Enum):
+    DATE_ASC = "DATE_ASC"
+    DATE_DESC = "DATE_DESC"
+    NAME_ASC = "NAME_ASC"
+    NAME_DESC = "NAME_DESC"
+
+
+@strawberry.type(description="Nothing has that id or IRI.")
+class NodeNotFound:
+    message: str
+    id: strawberry.ID | None = None
+    iri: str | None = None
+
+
+LookupResult = Annotated[
+    t.Organisation
+    | t.Unit
+    | t.Responsibility
+    | t.Person
+    | t.Post
+    | t.CloudPlatform
+    | t.ProviderRelationship
+    | t.Initiative
+    | t.Consideration
+    | t.StrategyEvent
+    | t.Source
+    | t.Citation
+    | NodeNotFound,
+    strawberry.union("LookupResult", description="The node, or why there is none."),
+]
+
+_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def concept_iri(value: str) -> str:
+    """A concept given by key (``CloudProvider``) or by IRI."""
+    if value.startswith(("http://", "https://")):
+        return check_iri(value)
+    if not value.replace("_", "").replace("-", "").isalnum():
+        raise InputError(f"not a concept key or IRI: {value!r}")
+    return str(KG) + value
+
+
+def expand(value: str) -> str:
+    """The IRI of a CURIE (``kg:date``) or of an IRI."""
+    prefix, _, local = value.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return check_iri(PREFIXES[prefix] + local)
+    return check_iri(value)
+
+
+def _date(name: str, value: str | None) -> str | None:
+    import re
+
+    if value is not None and not re.match(_DATE, value):
+        raise InputError(f"{name}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value
+
+
+def _is(path: str, value: str) -> str:
+    return f"?s {iri(path)} {iri(value)} ."
+
+
+async def _paginate(
+    info: I,
+    page: Page,
+    type_name: str,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Any:
+    window = Window.of(first, after, last, before, info.context.settings.max_page_size)
+    col = collector(info)
+    ret: Any = info._raw_info.return_type
+    while not isinstance(ret, GraphQLObjectType):
+        ret = ret.of_type
+    fields = col.fields(list(info._raw_info.field_nodes), ret)
+    node_nodes = list(fields.get("nodes", []))
+    if "edges" in fields:
+        edge_type: Any = ret.fields["edges"].type
+        while not isinstance(edge_type, GraphQLObjectType):
+            edge_type = edge_type.of_type
+        node_nodes += col.fields(fields["edges"], edge_type).get("node", [])
+    need = col.need(node_nodes, (type_name,))
+    want_total = "totalCount" in fields or window.needs_total
+
+    def work(loader: Loader) -> Any:
+        total = -1
+        if want_total:
+            total = int(loader.select(count_query(page))[0]["n"].value)
+        w = window.resolved(total)
+        iris: list[str] = []
+        if w.limit > 0:
+            for row in loader.select(page_query(page, w.start, w.limit + 1)):
+                if row["s"].value not in iris:
+                    iris.append(row["s"].value)
+        more = len(iris) > w.limit
+        nodes = loader.load([(i, need) for i in iris[: w.limit]])
+        return connection(nodes, w, more, total)
+
+    return await run(info, work)
+
+
+def _page(type_name: str, text: str | None, *, description: bool = True, **kw: Any) -> Page:
+    page = Page(RDF_CLASSES[type_name], **kw)
+    if text:
+        page.filters.append(text_filter(text, description=description))
+    return page
+
+
+@strawberry.type(description="Read the knowledge graph.")
+class Query:
+    @root(description="The node with this id (Relay), or null.")
+    async def node(self, info: I, id: strawberry.ID) -> t.Node | None:
+        col = collector(info)
+        need = col.need(list(info._raw_info.field_nodes), tuple(t.NODE_TYPES))
+        target = iri_of(str(id))
+        return (await run(info, lambda loader: loader.load([(target, need)])))[0]  # type: ignore[no-any-return]
+
+    @root(description="Look a node up by id or by IRI.")
+    async def lookup(
+        self, info: I, id: strawberry.ID | None = None, iri: str | None = None
+    ) -> LookupResult:
+        if (id is None) == (iri is None):
+            raise InputError("give exactly one of id and iri")
+        target = iri_of(str(id)) if id is not None else check_iri(str(iri))
+        col = collector(info)
+        need = col.need(list(info._raw_info.field_nodes), tuple(t.NODE_TYPES))
+        found = (await run(info, lambda loader: loader.load([(target, need)])))[0]
+        if found is None:
+            return NodeNotFound(message=f"no node {id or iri}", id=id, iri=iri)
+        return found  # type: ignore[no-any-return]
+
+    @root(description="Nodes whose name or description contains `text`.")
+    async def search(self, info: I, text: str, first: int = 20) -> list[t.SearchResult]:
+        Window.of(first, None, None, None, info.context.settings.max_page_size)
+        col = collector(info)
+        names = tuple(n for n in t.NODE_TYPES if n != "Citation")
+        need = col.need(list(info._raw_info.field_nodes), names)
+        classes = [c for n in names for c in RDF_CLASSES[n]]
+
+        def work(loader: Loader) -> list[Any]:
+            rows = loader.select(search_query(text, classes, first))
+            found = list(dict.fromkeys(r["s"].value for r in rows))
+            return [o for o in loader.load([(s, need) for s in found]) if o is not None]
+
+        return await run(info, work)
+
+    @root(description="Organisations, by kind and text.")
+    async def organisations(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        kind: str | None = None, text: str | None = None,
+        order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.Organisation]:  # fmt: skip
+        page = _page("Organisation", text, order=order_by.value)
+        if kind:
+            page.patterns.append(_is(str(ORG.classification), concept_iri(kind)))
+        return await _paginate(info, page, "Organisation", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Organisational units, by organisation and text.")
+    async def units(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organisation: strawberry.ID | None = None, text: str | None = None,
+        order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.Unit]:  # fmt: skip
+        page = _page("Unit", text, order=order_by.value)
+        if organisation:
+            page.patterns.append(_is(str(ORG.unitOf), iri_of(organisation)))
+        return await _paginate(info, page, "Unit", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Posts, by organisation (directly or in its units).")
+    async def posts(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organisation: strawberry.ID | None = None, holder_status: str | None = None,
+        text: str | None = None, order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.Post]:  # fmt: skip
+        page = _page("Post", text, order=order_by.value)
+        if organisation:
+            o = iri(iri_of(organisation))
+            page.patterns.append(
+                f"{{ ?s {iri(str(ORG.postIn))} {o} }} UNION "
+                f"{{ ?s {iri(str(ORG.postIn))} ?w . ?w {iri(str(ORG.unitOf))} {o} }}"
+            )
+        if holder_status:
+            page.patterns.append(_is(str(KG.holderStatus), concept_iri(holder_status)))
+        return await _paginate(info, page, "Post", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="People, by text.")
+    async def people(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        text: str | None = None, order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.Person]:  # fmt: skip
+        page = _page("Person", text, order=order_by.value)
+        return await _paginate(info, page, "Person", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Cloud platforms, by provider and text.")
+    async def cloud_platforms(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        provider: strawberry.ID | None = None, text: str | None = None,
+        order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.CloudPlatform]:  # fmt: skip
+        page = _page("CloudPlatform", text, description=False, order=order_by.value)
+        if provider:
+            page.patterns.append(_is(str(SCHEMA.provider), iri_of(provider)))
+        return await _paginate(info, page, "CloudPlatform", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Provider relationships, by customer, provider, kind, status.")
+    async def provider_relationships(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        customer: strawberry.ID | None = None, provider: strawberry.ID | None = None,
+        kind: str | None = None, status: str | None = None, text: str | None = None,
+        order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.ProviderRelationship]:  # fmt: skip
+        page = _page("ProviderRelationship", text, order=order_by.value)
+        for path, node in ((KG.customer, customer), (KG.provider, provider)):
+            if node:
+                page.patterns.append(_is(str(path), iri_of(node)))
+        for path, value in ((KG.relationshipKind, kind), (KG.relationshipStatus, status)):
+            if value:
+                page.patterns.append(_is(str(path), concept_iri(value)))
+        return await _paginate(info, page, "ProviderRelationship", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Initiatives, by leading organisation and text.")
+    async def initiatives(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organisation: strawberry.ID | None = None, text: str | None = None,
+        order_by: NameOrder = NameOrder.NAME_ASC,
+    ) -> Connection[t.Initiative]:  # fmt: skip
+        page = _page("Initiative", text, order=order_by.value)
+        if organisation:
+            page.patterns.append(_is(str(KG.ledBy), iri_of(organisation)))
+        return await _paginate(info, page, "Initiative", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(
+        description="Strategy events, by kind, organisation, date range (an event matches when "
+        "its day, month or year overlaps [dateFrom, dateTo]) and text."
+    )
+    async def events(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        kind: str | None = None, organisation: strawberry.ID | None = None,
+        date_from: str | None = None, date_to: str | None = None, text: str | None = None,
+        order_by: DatedOrder = DatedOrder.DATE_ASC,
+    ) -> Connection[t.StrategyEvent]:  # fmt: skip
+        page = _page("StrategyEvent", text, order=order_by.value, date_path=str(KG.date))
+        if kind:
+            page.patterns.append(_is(str(KG.eventKind), concept_iri(kind)))
+        if organisation:
+            page.patterns.append(_is(str(PROV.wasAssociatedWith), iri_of(organisation)))
+        page.filters += date_filters(_date("dateFrom", date_from), _date("dateTo", date_to))
+        return await _paginate(info, page, "StrategyEvent", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Sources, by publisher and text.")
+    async def sources(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        publisher: strawberry.ID | None = None, text: str | None = None,
+        order_by: DatedOrder = DatedOrder.NAME_ASC,
+    ) -> Connection[t.Source]:  # fmt: skip
+        page = _page(
+            "Source", text, description=False, order=order_by.value,
+            date_path=str(SCHEMA.datePublished),
+        )  # fmt: skip
+        if publisher:
+            page.patterns.append(_is(str(SCHEMA.publisher), iri_of(publisher)))
+        return await _paginate(info, page, "Source", first, after, last, before)  # type: ignore[no-any-return]
+
+    @root(description="Citations, by attribution (e.g. `InsiderSources`), source, node, text.")
+    async def citations(
+        self, info: I, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        attribution: str | None = None, source: strawberry.ID | None = None,
+        about: strawberry.ID | None = None, supports: str | None = None,
+        text: str | None = None,
+    ) -> Connection[t.Citation]:  # fmt: skip
+        page = _page("Citation", text, description=False, name_path=str(KG.quote))
+        if attribution:
+            page.patterns.append(_is(str(KG.attribution), concept_iri(attribution)))
+        if source:
+            page.patterns.append(_is(str(PROV.wasDerivedFrom), iri_of(source)))
+        if about:
+            page.patterns.append(_is(str(KG.about), iri_of(about)))
+        if supports:
+            page.patterns.append(_is(str(KG.supports), expand(supports)))
+        return await _paginate(info, page, "Citation", first, after, last, before)  # type: ignore[no-any-return]
