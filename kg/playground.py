@@ -29,11 +29,18 @@ TIMELINE_LINK = "/timeline"
 
 #: Used when no example query is given and ``queries/`` has none.
 FALLBACK_QUERY = """\
-# The three groups OpenAI's infrastructure team was reorganised into.
-# Press the run button (or Ctrl-Enter) to run this query.
+# The three groups OpenAI's infrastructure team was reorganised into, what each is
+# responsible for, and whether the source names its leader. Press run (Ctrl-Enter).
 {
-  organizations {
-    label
+  node(id: "unit/openai-infrastructure") {
+    ... on Unit {
+      name
+      subUnits {
+        name
+        responsibilities { statement }
+        posts { title holderStatus { label } }
+      }
+    }
   }
 }
 """

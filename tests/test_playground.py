@@ -120,6 +120,29 @@ def test_without_its_assets_the_page_says_how_to_fetch_them(
     assert Links(page).loads == ["data:,", "/static/playground.css"]
 
 
+def test_the_opening_queries_run_on_the_article() -> None:
+    from kg.graphql.schema import execute
+    from kg.store import ensure_seeded, open_store
+
+    store = open_store("memory")
+    ensure_seeded(store)
+    groups = {
+        row["label"].value
+        for row in store.select(
+            "SELECT ?label WHERE { ?unit <http://www.w3.org/ns/org#subOrganizationOf> "
+            "<https://w3id.org/aikg/id/unit/openai-infrastructure> ; <" + RDFS_LABEL + "> ?label }"
+        )
+    }
+    fallback = execute(store, Settings(), FALLBACK_QUERY)
+    shipped = execute(store, Settings(), default_example_query())
+    store.close()
+
+    assert "errors" not in fallback and "errors" not in shipped
+    assert len(groups) == 3
+    assert {unit["name"] for unit in fallback["data"]["node"]["subUnits"]} == groups
+    assert strings_in(shipped["data"]) & article_labels()
+
+
 # ---- in Chromium, against a real kg serve
 
 
