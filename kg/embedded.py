@@ -27,6 +27,9 @@ from kg.results import Result
 from kg.store import RawResult, Row, replace_update, rows_of
 
 _CHUNK = 256 * 1024
+#: A large load into a store holding at most this many quads copies them into the new
+#: generation; above it, the new generation starts as a checkpoint of the current one.
+COPY_INTO_STAGE = 200_000
 
 
 class EmbeddedStore:
@@ -206,11 +209,22 @@ class EmbeddedStore:
         assert self.path is not None
         location = Path(self.path)
         with self._write_lock:
+            replaced = set(replace_graphs)
             if self.is_empty():
+                built = staged
+            elif len(self._store) <= COPY_INTO_STAGE:
+                # Little data now: copy what stays into the new generation.
+                staged.store.bulk_extend(
+                    q
+                    for q in self._store
+                    if not (
+                        isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced
+                    )
+                )
                 built = staged
             else:
                 built = Generation.checkpoint(self._store, generations.next_generation(location))
-                for graph in replace_graphs:
+                for graph in replaced:
                     if built.store.contains_named_graph(ox.NamedNode(graph)):
                         built.store.remove_graph(ox.NamedNode(graph))
                 spill = location / f"{built.path.name}.nq"

@@ -219,7 +219,9 @@ def _bulk_one(stage: ox.Store, src: Source) -> None:
         else:
             stage.bulk_load(path=str(src.path), format=src.fmt, to_graph=target)
     except (SyntaxError, ValueError) as exc:
-        raise rdf.parse_error(exc, str(src.path)) from exc
+        # RDF/XML errors carry no position; kg.rdf finds the line with an XML check.
+        data = src.path.read_bytes() if src.fmt == ox.RdfFormat.RDF_XML else None
+        raise rdf.parse_error(exc, str(src.path), fmt=src.fmt, data=data) from exc
     except OSError as exc:
         raise InputError(f"{src.path}: {exc}", source=str(src.path)) from exc
 
