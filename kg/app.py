@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -51,7 +52,7 @@ async def kg_error(request: Request, exc: Exception) -> Response:
 async def healthz(request: Request) -> Response:
     state = state_of(request)
     try:
-        state.store.ask("ASK { ?s ?p ?o }", timeout=5)
+        await run_in_threadpool(state.store.ask, "ASK { ?s ?p ?o }", timeout=5)
     except Exception as exc:  # the health check reports any failure of the store
         log.warning("health check failed: %s", exc)
         return JSONResponse({"status": "unavailable", "store": "not answering"}, status_code=503)
@@ -61,7 +62,9 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
-    opened = store or open_store(settings.store_location)
+    opened = store or open_store(
+        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+    )
     state = AppState(settings=settings, store=opened)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]

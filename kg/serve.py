@@ -50,7 +50,9 @@ def seed(settings: Settings) -> bool:
     """Load the ontology and the article graph when the store is empty (and load_article)."""
     if not settings.load_article:
         return False
-    store = open_store(settings.store_location)
+    store = open_store(
+        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+    )
     try:
         return ensure_seeded(store)
     finally:

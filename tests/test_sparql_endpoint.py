@@ -392,3 +392,13 @@ def test_guard_refuses_service_even_in_syntax_rdflib_does_not_know() -> None:
     with pytest.raises(QueryError, match="SERVICE"):
         guard.inspect_query("SELECT * { << ?s ?p ?o >> ?q ?r . SERVICE <http://127.0.0.1:1/> {} }")
     assert guard.inspect_query("SELECT * { << ?s ?p ?o >> ?q 'SERVICE' }").form == "SELECT"
+
+
+def test_the_readme_sparql_example_shows_its_real_output(client: AppClient) -> None:
+    readme = (paths.ONTOLOGY_DIR.parent / "README.md").read_text()
+    section = readme.split("## SPARQL\n", 1)[1]
+    query = section.split("```sparql\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```csv\n", 1)[1].split("```", 1)[0]
+    r = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200
+    assert r.text.replace("\r\n", "\n") == shown
