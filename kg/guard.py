@@ -97,9 +97,15 @@ def _parse_names_cached(text: str, update: bool) -> frozenset[str] | None:
     return frozenset(_names(tree))
 
 
+_CACHE_BELOW = 20_000  # characters: long texts are parsed every time rather than kept
+
+
 def _parse_names(text: str, *, update: bool) -> set[str] | None:
     """Names of every node of rdflib's parse tree, or None when rdflib cannot parse it."""
-    found = _parse_names_cached(text, update)
+    if len(text) >= _CACHE_BELOW:
+        found = _parse_names_cached.__wrapped__(text, update)
+    else:
+        found = _parse_names_cached(text, update)
     return None if found is None else set(found)
 
 

@@ -194,6 +194,8 @@ def description_triples(
         ox.Triple(service, _sd("endpoint"), service),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")),
+        # Without a dataset in the request, the default graph is the union of the named graphs.
+        ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
         *(
             ox.Triple(service, _sd("resultFormat"), ox.NamedNode(_FORMATS + f))
             for f in _FORMAT_IRIS

@@ -200,6 +200,8 @@ def test_service_description(client: AppClient, article_store: Store) -> None:
     ns = "http://www.w3.org/ns/sparql-service-description#"
     endpoint = ox.NamedNode("http://testserver/sparql")
     assert ox.Quad(endpoint, ox.NamedNode(ns + "endpoint"), endpoint) in sd
+    union = ox.NamedNode(ns + "UnionDefaultGraph")
+    assert ox.Quad(endpoint, ox.NamedNode(ns + "feature"), union) in sd
     names = {
         str(t.object.value) for t in sd.quads_for_pattern(None, ox.NamedNode(ns + "name"), None)
     }
@@ -268,6 +270,13 @@ def test_without_a_configured_token_writes_are_disabled(article_store: Store) ->
         )
         assert r.status_code == 403 and r.json()["error"]["code"] == "writes_disabled"
         assert quad_count(c) == before
+
+
+def test_an_update_sent_as_a_query_is_refused(client: AppClient) -> None:
+    before = quad_count(client)
+    r = client.post("/sparql", data={"query": "CLEAR ALL"})
+    assert r.status_code == 400 and "update" in r.json()["error"]["message"]
+    assert quad_count(client) == before
 
 
 def test_update_by_get_is_refused(client: AppClient) -> None:
