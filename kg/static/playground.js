@@ -9,15 +9,12 @@
       "The playground's scripts did not load. Run `kg assets` on the server, then reload.";
     return;
   }
-  var params = new URLSearchParams(window.location.search);
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
   var root = ReactDOM.createRoot(container);
   root.render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: config.query,
-      query: params.get("query") || undefined,
-      variables: params.get("variables") || undefined,
       shouldPersistHeaders: false,
       isHeadersEditorEnabled: true,
       inputValueDeprecation: true,
