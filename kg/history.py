@@ -28,10 +28,14 @@ from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
+from kg import paths
 from kg.namespaces import GRAPH, ID, KG, PROV, sparql_prefixes
 from kg.store import Store
+from kg.validate import Report
 
 HISTORY_GRAPH = ox.NamedNode(str(GRAPH["history"]))
+#: The shapes of the history graph (apart from shapes.ttl, which describes the sources' data).
+SHAPES = paths.ONTOLOGY_DIR / "history-shapes.ttl"
 LOG = ox.NamedNode(str(ID["history"]))
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -161,6 +165,26 @@ def changes(store: Store, since: datetime | None = None, *, limit: int = 100) ->
         )
         for r in rows
     ]
+
+
+def validate(store: Store) -> Report:
+    """The history graph checked against ``history-shapes.ttl`` with pySHACL."""
+    import pyshacl
+    from rdflib import Graph
+
+    from kg.validate import report_from_graph, union_graph
+
+    data = union_graph(
+        store.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {HISTORY_GRAPH} {{ ?s ?p ?o }} }}"
+        )
+    )
+    shapes = Graph().parse(SHAPES, format="turtle")
+    conforms, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    assert isinstance(results, Graph)
+    report = report_from_graph(results, shapes)
+    report.conforms = bool(conforms)
+    return report
 
 
 def nquad_lines(quads: Iterable[ox.Quad]) -> list[str]:

@@ -34,19 +34,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import TypeVar
 
 import pyoxigraph as ox
-import pyshacl
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph
+from rdflib.namespace import RDF
 
-from kg import history
+from kg import focus, history
 from kg.errors import InputError, NotFound, ValidationFailed, WriteConflict
 from kg.namespaces import GRAPH, ID, KG
 from kg.store import Store, Term
-from kg.validate import Report, report_from_graph, shapes_graph, to_rdflib
+from kg.validate import Report, to_rdflib
 
 T = TypeVar("T")
 
@@ -257,15 +255,6 @@ def _template(quads: Iterable[ox.Quad]) -> str:
 # ---------------------------------------------------------------- validation of one change
 
 
-@lru_cache(maxsize=1)
-def shapes_by_class() -> dict[str, tuple[str, ...]]:
-    """For each class, the node shapes that target it (``sh:targetClass``)."""
-    found: dict[str, list[str]] = defaultdict(list)
-    for shape, cls in shapes_graph().subject_objects(SH.targetClass):
-        found[str(cls)].append(str(shape))
-    return {cls: tuple(sorted(shapes)) for cls, shapes in found.items()}
-
-
 @dataclass
 class Subgraph:
     """The focus nodes of a change and the statements their validation needs."""
@@ -332,31 +321,13 @@ def check(store: Store, change: Change) -> Report:
     return report
 
 
-def validate_focus(sub: Subgraph) -> Report:
+def validate_focus(sub: Subgraph, *, fast: bool = True) -> Report:
     """pySHACL on the subgraph: each focus node against the shapes of its classes only."""
     data = Graph()
     for t in sub.triples:
         data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    by_shape: dict[str, list[URIRef]] = defaultdict(list)
-    targets = shapes_by_class()
-    for node in sub.focus:
-        for shape in {s for c in sub.types.get(node.value, ()) for s in targets.get(c, ())}:
-            by_shape[shape].append(URIRef(node.value))
-    report = Report(conforms=True)
-    for shape, nodes in sorted(by_shape.items()):
-        conforms, results, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes_graph(),
-            inference="none",
-            allow_warnings=True,
-            focus_nodes=sorted(nodes),
-            use_shapes=[shape],
-        )
-        if not conforms:
-            assert isinstance(results, Graph)
-            report.violations.extend(report_from_graph(results, shapes_graph()).violations)
-    report.conforms = not report.violations
-    return report
+    by_shape = focus.shapes_for(sub.types, (node.value for node in sub.focus))
+    return focus.validate(data, by_shape, fast=fast)
 
 
 def _quads(

@@ -255,3 +255,33 @@ def test_history_is_prov_activity_in_the_history_graph(article_store: Store) -> 
         f"{n(PROV.used)} {SEEMLESS} ; {n(PROV.endedAtTime)} ?t . "
         f"{history.LOG} {n(KG.latestChange)} {change} }} }}"
     )
+
+
+def test_the_history_graph_conforms_to_its_shapes(article_store: Store) -> None:
+    writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    writes.write(article_store, "deleteOrg", lambda d: d.remove_node(i("org/example-compute")))
+    report = history.validate(article_store)
+    assert report.conforms, report.to_text()
+
+    article_store.update(
+        f"INSERT DATA {{ GRAPH {history.HISTORY_GRAPH} {{ {history.LOG} "
+        f"{n(KG.latestChange)} {i('change/not-a-change')} }} }}"
+    )
+    report = history.validate(article_store)
+    assert not report.conforms
+    assert {v.message for v in report.violations} == {
+        "The history has exactly one latest change (kg:latestChange a kg:Change)."
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_the_fast_focus_validation_agrees_with_pyshacl_validate(
+    article_store: Store, case: tuple[str, Breaker, str, str, object | None]
+) -> None:
+    draft = writes.Draft(article_store, "update", SEEMLESS)
+    case[1](draft)
+    sub = writes.extract(article_store, draft.change())
+    fast = writes.validate_focus(sub, fast=True)
+    public = writes.validate_focus(sub, fast=False)
+    assert not fast.conforms
+    assert sorted(v.key() for v in fast.violations) == sorted(v.key() for v in public.violations)
