@@ -212,3 +212,18 @@ def test_graphql_get_from_a_browser_is_the_offline_playground(kg_server: str) ->
     loads = Links(response.text).loads
     assert any(url.endswith("/graphiql.min.js") for url in loads)
     assert all(url.startswith(("/static/", "data:")) for url in loads)
+
+
+def test_on_a_phone_the_result_is_below_the_query(kg_server: str, browser_page: Any) -> None:
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{kg_server}/graphql")
+    page.get_by_role("button", name="Execute query (Ctrl-Enter)").wait_for(timeout=30_000)
+    query = page.locator(".graphiql-query-editor").bounding_box()
+    result = page.locator(".graphiql-response").bounding_box()
+    assert result["y"] >= query["y"] + query["height"] - 1
+    assert result["width"] > 0.6 * 390
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.get_by_role("link", name="Organisation chart").is_visible()
+    browser_page.assert_loopback_only()
+    browser_page.assert_no_errors()
