@@ -6,8 +6,9 @@ parse tree: they tell the query form (SELECT, ASK, CONSTRUCT, DESCRIBE) and refu
 outgoing request on a client's behalf.
 
 When rdflib's grammar does not accept a text that the store's own parser might (newer syntax),
-a lexer that skips strings, IRIs and comments looks at the bare keywords instead; the store then
-gives its own parser's message if the text is malformed.
+or the text is long, a lexer that skips strings, IRIs, comments, variables and prefixed names
+looks at the bare keywords instead (SERVICE and LOAD are reserved words, so a bare SERVICE is a
+federated call); the store then gives its own parser's message if the text is malformed.
 """
 
 from __future__ import annotations
@@ -97,15 +98,16 @@ def _parse_names_cached(text: str, update: bool) -> frozenset[str] | None:
     return frozenset(_names(tree))
 
 
-_CACHE_BELOW = 20_000  # characters: long texts are parsed every time rather than kept
+#: Longer texts (large VALUES blocks, bulk INSERT DATA) skip rdflib's grammar, which takes about
+#: a second per 80 kB: the keyword scan alone decides, which is as strict for SERVICE and LOAD.
+PARSE_BELOW = 20_000
 
 
 def _parse_names(text: str, *, update: bool) -> set[str] | None:
-    """Names of every node of rdflib's parse tree, or None when rdflib cannot parse it."""
-    if len(text) >= _CACHE_BELOW:
-        found = _parse_names_cached.__wrapped__(text, update)
-    else:
-        found = _parse_names_cached(text, update)
+    """Names of every node of rdflib's parse tree, or None when it is not parsed."""
+    if len(text) >= PARSE_BELOW:
+        return None
+    found = _parse_names_cached(text, update)
     return None if found is None else set(found)
 
 

@@ -122,7 +122,7 @@ async def sparql(request: Request) -> Response:
         return await _update(request, params, update)
     if query is None:
         return await service_description(request)
-    checked = guard.inspect_query(query)
+    checked = await run_in_threadpool(guard.inspect_query, query)
     assert checked.form is not None
     media = result_format(
         checked.form,
@@ -156,7 +156,7 @@ async def _update(request: Request, params: Params, update: str) -> Response:
             "using-graph-uri and using-named-graph-uri are not supported; "
             "name the graphs in the update with USING or WITH"
         )
-    checked = guard.inspect_update(update)
+    checked = await run_in_threadpool(guard.inspect_update, update)
     await run_in_threadpool(state.store.update, checked.text)
     return Response(status_code=204)
 

@@ -411,3 +411,16 @@ def test_the_readme_sparql_example_shows_its_real_output(client: AppClient) -> N
     r = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
     assert r.status_code == 200
     assert r.text.replace("\r\n", "\n") == shown
+
+
+def test_guard_scans_long_texts_without_the_slow_parser() -> None:
+    values = " ".join(f"<urn:v:{i}>" for i in range(3000))
+    long_query = f"SELECT * WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
+    assert len(long_query) > guard.PARSE_BELOW
+    started = time.monotonic()
+    assert guard.inspect_query(long_query).form == "SELECT"
+    assert time.monotonic() - started < 0.5
+    with pytest.raises(QueryError, match="SERVICE"):
+        guard.inspect_query(long_query.replace("?s ?p ?o", "SERVICE <http://127.0.0.1:1/> {}"))
+    with pytest.raises(QueryError, match="LOAD"):
+        guard.inspect_update(f"INSERT DATA {{ <urn:a> <urn:b> 'x' }} ; LOAD <urn:x> # {values}")
