@@ -43,12 +43,19 @@ def to_env(settings: Settings) -> dict[str, str]:
 
 def app_from_env() -> Starlette:
     """The app factory each uvicorn worker calls: settings from the environment."""
-    return create_app(Settings.load())
+    settings = Settings.load()
+    if settings.store_location != "memory":
+        return create_app(settings)
+    # An in-memory store lives in this process only: seed it here, not before the start.
+    store = open_store("memory")
+    if settings.load_article:
+        ensure_seeded(store)
+    return create_app(settings, store=store)
 
 
 def seed(settings: Settings) -> bool:
     """Load the ontology and the article graph when the store is empty (and load_article)."""
-    if not settings.load_article:
+    if not settings.load_article or settings.store_location == "memory":
         return False
     store = open_store(
         settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url

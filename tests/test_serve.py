@@ -48,6 +48,14 @@ def test_first_start_seeds_the_store_and_serves(kg_server: str) -> None:
     assert "https://w3id.org/aikg/graph/ontology" in graphs
 
 
+def test_an_in_memory_store_is_seeded_in_the_serving_process(
+    kg_server_factory: Callable[..., Server],
+) -> None:
+    server = kg_server_factory(args=["--store", "memory"])
+    expected = len(list(ox.parse(path=str(paths.ARTICLE_GRAPH))))
+    assert count(server.url) >= expected
+
+
 def test_read_only_server_says_so_at_start(kg_server_factory: Callable[..., Server]) -> None:
     server = kg_server_factory()
     assert "writes are disabled" in server.log()
