@@ -1,7 +1,9 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for browser tests.
 
-``chromium`` (session) is the browser; ``browser_page`` (per test) is a fresh context and page
-that records every request the page makes, its console errors and uncaught exceptions. Requests
+``chromium`` is the browser; ``browser_page`` is a fresh context and page in it that records
+every request the page makes, its console errors and uncaught exceptions. Both are per test
+(about 1.5 s to start): Playwright's sync API keeps an asyncio loop marked as running while it
+is open, which would make ``asyncio.run`` fail in every later test of the session. Requests
 to anything but loopback are recorded and aborted, so a page that would need the internet fails
 the same way here as on a machine without it::
 
@@ -71,9 +73,9 @@ class BrowserPage:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
-    """The system Chromium, headless, launched once per session."""
+    """The system Chromium, headless, for one test."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
