@@ -54,26 +54,29 @@ class Level:
         return not (self.forward or self.concepts or self.inverse)
 
 
+def _among(var: str, items: set[str]) -> str:
+    return f"FILTER(?{var} IN ({', '.join(iri(i) for i in sorted(items))}))"
+
+
 def level_query(level: Level) -> str:
     """One SELECT for every field of every subject of a level.
 
     Rows are ``?s ?p ?o`` (forward), ``?s ?p ?o ?l [?d]`` (a concept with its label and
-    definition) or ``?s ?p ?o ?i`` (inverse: ``?o ?p ?s``).
+    definition) or ``?s ?p ?o ?i`` (inverse: ``?o ?p ?s``). The predicates are a FILTER, not a
+    second VALUES: Oxigraph joins two VALUES blocks by scanning every triple.
     """
     subjects = values("s", sorted(set(level.subjects)))
     branches = []
     if level.forward:
-        branches.append(f"{{ {subjects} {values('p', sorted(level.forward))} ?s ?p ?o }}")
+        branches.append(f"{{ {subjects} ?s ?p ?o {_among('p', level.forward)} }}")
     if level.concepts:
         extra = f" OPTIONAL {{ ?o <{DEFINITION}> ?d }}" if level.definitions else ""
         branches.append(
-            f"{{ {subjects} {values('p', sorted(level.concepts))} ?s ?p ?o "
+            f"{{ {subjects} ?s ?p ?o {_among('p', level.concepts)} "
             f"OPTIONAL {{ ?o <{PREF_LABEL}> ?l }}{extra} }}"
         )
     if level.inverse:
-        branches.append(
-            f"{{ {subjects} {values('p', sorted(level.inverse))} ?o ?p ?s BIND(true AS ?i) }}"
-        )
+        branches.append(f"{{ {subjects} ?o ?p ?s {_among('p', level.inverse)} BIND(true AS ?i) }}")
     return "SELECT DISTINCT * WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}"
 
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
+    SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -78,9 +80,42 @@ def _writes() -> tuple[type | None, type | None]:
     return mutation, history
 
 
+class CachedValidation(SchemaExtension):
+    """Validation with the depth and alias limits, cached per query text across requests.
+
+    strawberry's ``ValidationCache`` keys its cache on the rule classes too, and the depth and
+    alias limiters make new rule classes for every request, so it would never hit.
+    """
+
+    def __init__(self, validate: Callable[[str, Any], list[GraphQLError]]) -> None:
+        super().__init__()
+        self.validate = validate
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None and ctx.query is not None:
+            ctx.pre_execution_errors = self.validate(ctx.query, ctx.graphql_document)
+        yield
+
+
 @functools.lru_cache(maxsize=8)
 def build_schema(settings: Settings) -> KgSchema:
     """The schema with the limits of ``settings`` (cached per settings)."""
+    limit_rules = (
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    )
+
+    validated: dict[str, list[GraphQLError]] = {}
+
+    def validate(query: str, document: Any) -> list[GraphQLError]:
+        errors = validated.get(query)
+        if errors is None:
+            errors = validate_document(schema._schema, document, (*specified_rules, *limit_rules))
+            if len(validated) < 1024:  # bounded: query texts come from clients
+                validated[query] = errors
+        return errors
+
     mutation, history = _writes()
     query = Query if history is None else merge_types("Query", (Query, history))
     schema = KgSchema(
@@ -88,11 +123,9 @@ def build_schema(settings: Settings) -> KgSchema:
         mutation=mutation,
         types=list(t.NODE_TYPES.values()),
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            lambda: CachedValidation(validate),
             lambda: MaskErrors(should_mask_error=lambda e: not _expected(e)),
         ],
     )
