@@ -1,24 +1,77 @@
-"""Fetching what the pictures show from the store: an ``OrgChart`` and a ``Timeline``.
+"""Fetching what the pictures show: an ``OrgChart`` and a ``Timeline``, through GraphQL.
 
-A thin adapter between the store and the drawing code: a few batched SPARQL queries (one per
-kind of node, ``VALUES`` for the nodes found so far) fill the plain dataclasses of
-``kg.orgchart`` and ``kg.timeline``. Concept labels come from the ontology graph
-(``skos:prefLabel``); without it the concept's local name is shown.
+A thin adapter between the GraphQL API and the drawing code: the pictures run the GraphQL
+queries below in-process (``kg.graphql.schema.execute``), the same queries a client could
+send to ``/graphql``, and fill the plain dataclasses of ``kg.orgchart`` and ``kg.timeline``.
+So a picture shows exactly what the API answers, for any organisation in the graph.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from typing import Any
 
-from kg.errors import InputError, NotFound
-from kg.namespaces import ID, sparql_prefixes
+from kg.errors import InputError, KgError, NotFound
+from kg.graphql.mapping import node_id
+from kg.namespaces import ID, KG
 from kg.orgchart import OrgChart, Post, Reorganisation, Unit
-from kg.store import Row, Store
-from kg.timeline import Source, Timeline, TimelineEvent, filter_events, when
+from kg.settings import Settings
+from kg.store import Store
+from kg.timeline import Source, Timeline, TimelineEvent, when
 
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.I)
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+_POST = "iri title role { key label } holderStatus { key } heldBy { name }"
+_UNIT = f"iri name parent {{ iri }} posts {{ {_POST} }} responsibilities {{ statement }}"
+
+#: The organisation chart: the organisation, its posts, its units (and theirs, three levels
+#: down, for units nested only by org:subOrganizationOf) and its reorganisation events.
+ORGCHART_QUERY = f"""
+query OrgChart($iri: String!) {{
+  lookup(iri: $iri) {{
+    __typename
+    ... on Organisation {{
+      iri
+      name
+      posts {{ {_POST} }}
+      units {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} }} }} }} }}
+      events {{
+        iri name date datePrecision {{ key }} description
+        originalUnits {{ {_UNIT} }}
+        resultingUnits {{ {_UNIT} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+_EVENT = """
+  iri name description date datePrecision { key } kind { iri label }
+  organisations { iri name } fromStrategy { key label } toStrategy { key label }
+  sources { source { iri label url } }
+"""
+
+#: The strategy timeline: events in date order (undated last), filtered by kind and
+#: organisation, a page at a time; ``menu`` lists what the filters may choose from.
+TIMELINE_QUERY = f"""
+query Timeline($kind: String, $organisation: ID, $first: Int, $after: String) {{
+  events(kind: $kind, organisation: $organisation, first: $first, after: $after,
+         orderBy: DATE_ASC) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ {_EVENT} }}
+  }}
+}}
+"""
+
+_MENU_QUERY = """
+query TimelineMenu($first: Int, $after: String) {
+  events(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { iri name kind { iri label } organisations { iri name } }
+  }
+}
+"""
 
 
 def organisation_iri(ident: str) -> str:
@@ -34,6 +87,17 @@ def organisation_iri(ident: str) -> str:
     return iri
 
 
+def kind_iri(value: str | None) -> str | None:
+    """The IRI of an event kind given by key (``StrategyShift``) or IRI."""
+    if not value:
+        return None
+    if "://" in value and _IRI.match(value):
+        return value
+    if not _KEY.match(value):
+        raise InputError(f"not an event kind: {value!r}")
+    return str(KG[value])
+
+
 def short_id(iri: str) -> str:
     """The shortest id ``organisation_iri`` maps back to ``iri``."""
     prefix = f"{ID}org/"
@@ -42,281 +106,171 @@ def short_id(iri: str) -> str:
     return iri[len(str(ID)) :] if iri.startswith(str(ID)) else iri
 
 
-def _value(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return None if term is None else str(term.value)
+def run(store: Store, settings: Settings, query: str, variables: dict[str, Any]) -> Any:
+    """The ``data`` of a GraphQL query run in-process; its errors raised as a KgError."""
+    from kg.graphql.schema import execute
 
-
-def _local(iri: str | None) -> str | None:
-    if iri is None:
-        return None
-    return re.split(r"[#/]", iri)[-1]
-
-
-def _label(row: Row, label: str, iri: str) -> str:
-    found = _value(row, label)
-    if found:
-        return found
-    local = _local(_value(row, iri)) or ""
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).capitalize()
-
-
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in sorted(set(iris)))
-
-
-def _select(store: Store, body: str, timeout: float | None) -> list[Row]:
-    return store.select(sparql_prefixes() + body, timeout=timeout)
+    result = execute(store, settings, query, variables)
+    if result.get("errors"):
+        messages = "; ".join(str(e.get("message")) for e in result["errors"])
+        raise KgError(f"the picture's GraphQL query failed: {messages}")
+    return result["data"]
 
 
 # ---------------------------------------------------------------- org chart
 
 
-def fetch_orgchart(store: Store, org: str, *, timeout: float | None = None) -> OrgChart:
+def fetch_orgchart(store: Store, settings: Settings, org: str) -> OrgChart:
     """The chart of organisation ``org`` (an IRI); NotFound when the graph has no such org."""
-    rows = _select(
-        store,
-        f"SELECT ?label WHERE {{ <{org}> a org:FormalOrganization . "
-        f"OPTIONAL {{ <{org}> rdfs:label ?label }} }}",
-        timeout,
-    )
-    if not rows:
+    found = run(store, settings, ORGCHART_QUERY, {"iri": org})["lookup"]
+    if found.get("__typename") != "Organisation":
         raise NotFound(f"no organisation {org} in the graph", id=org)
-    label = min((_value(r, "label") or "" for r in rows), default="") or _local(org) or org
-    unit_rows = _select(
-        store,
-        "SELECT ?unit ?label ?parent WHERE { "
-        f"?unit org:subOrganizationOf*/org:unitOf <{org}> . "
-        "OPTIONAL { ?unit rdfs:label ?label } "
-        "OPTIONAL { ?unit org:subOrganizationOf ?parent } }",
-        timeout,
-    )
-    units = _units(unit_rows)
-    posts = fetch_posts(store, [org, *units], timeout=timeout)
-    resp = fetch_responsibilities(store, units, timeout=timeout)
-    for iri, unit in units.items():
-        unit.posts = posts.get(iri, [])
-        unit.responsibilities = resp.get(iri, [])
-    chart = OrgChart(
-        iri=org,
-        label=label,
-        posts=posts.get(org, []),
-        units=sorted(units.values(), key=lambda u: u.label.casefold()),
-    )
-    chart.reorganisations = fetch_reorganisations(store, [org, *units], units, timeout=timeout)
-    return chart
-
-
-def _units(rows: list[Row]) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
-    for row in rows:
-        iri = _value(row, "unit")
-        if iri is None:
-            continue
-        unit = units.setdefault(iri, Unit(iri=iri, label=_label(row, "label", "unit")))
-        parent = _value(row, "parent")
-        if parent and (unit.parent is None or parent < unit.parent):
-            unit.parent = parent
+    pending = list(found["units"])
+    while pending:
+        item = pending.pop()
+        pending.extend(item.get("subUnits") or [])
+        units.setdefault(item["iri"], _unit(item))
     for unit in units.values():  # a parent outside this organisation does not nest
         if unit.parent not in units:
             unit.parent = None
-    return units
-
-
-def fetch_posts(
-    store: Store, holders: Iterable[str], *, timeout: float | None = None
-) -> dict[str, list[Post]]:
-    """The posts in each organisation or unit of ``holders``, keyed by its IRI."""
-    rows = _select(
-        store,
-        "SELECT ?in ?post ?label ?role ?roleLabel ?status ?holder ?holderLabel WHERE { "
-        f"VALUES ?in {{ {_values(holders)} }} ?post org:postIn ?in . "
-        "OPTIONAL { ?post rdfs:label ?label } "
-        "OPTIONAL { ?post org:role ?role OPTIONAL { ?role skos:prefLabel ?roleLabel } } "
-        "OPTIONAL { ?post kg:holderStatus ?status } "
-        "OPTIONAL { ?post org:heldBy ?holder OPTIONAL { ?holder rdfs:label ?holderLabel } } }",
-        timeout,
-    )
-    found: dict[tuple[str, str], Post] = {}
-    for row in rows:
-        where, iri = _value(row, "in"), _value(row, "post")
-        if where is None or iri is None or (where, iri) in found:
-            continue
-        holder = _value(row, "holderLabel") or (
-            _local(_value(row, "holder")) if row.get("holder") else None
+    reorganisations = [
+        Reorganisation(
+            iri=e["iri"],
+            label=e["name"] or e["iri"],
+            when=when(e["date"], (e.get("datePrecision") or {}).get("key")),
+            description=e["description"],
+            original=_sorted([units.get(u["iri"]) or _unit(u) for u in e["originalUnits"]]),
+            resulting=_sorted([units.get(u["iri"]) or _unit(u) for u in e["resultingUnits"]]),
         )
-        found[(where, iri)] = Post(
-            iri=iri,
-            label=_value(row, "label") or _label(row, "roleLabel", "role") or "Post",
-            role=_value(row, "roleLabel") or _local(_value(row, "role")),
-            holder_status=_local(_value(row, "status")),
-            holder=holder,
-        )
-    out: dict[str, list[Post]] = defaultdict(list)
-    for (where, _), post in sorted(found.items(), key=lambda kv: kv[1].label):
-        out[where].append(post)
-    return out
-
-
-def fetch_responsibilities(
-    store: Store, units: Iterable[str], *, timeout: float | None = None
-) -> dict[str, list[str]]:
-    """The responsibilities (``org:purpose`` labels) of each unit, keyed by its IRI."""
-    iris = list(units)
-    if not iris:
-        return {}
-    rows = _select(
-        store,
-        "SELECT DISTINCT ?unit ?purpose ?label WHERE { "
-        f"VALUES ?unit {{ {_values(iris)} }} ?unit org:purpose ?purpose . "
-        "OPTIONAL { ?purpose rdfs:label ?label } }",
-        timeout,
+        for e in found["events"]
+        if e["originalUnits"] or e["resultingUnits"]
+    ]
+    return OrgChart(
+        iri=found["iri"],
+        label=found["name"] or found["iri"],
+        posts=_posts(found["posts"]),
+        units=_sorted(list(units.values())),
+        reorganisations=sorted(reorganisations, key=lambda r: r.label),
     )
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in rows:
-        unit, purpose = _value(row, "unit"), _value(row, "purpose")
-        if unit and purpose:
-            out[unit].setdefault(purpose, _label(row, "label", "purpose"))
-    return {unit: sorted(items.values()) for unit, items in out.items()}
 
 
-def fetch_reorganisations(
-    store: Store,
-    touched: Iterable[str],
-    units: dict[str, Unit],
-    *,
-    timeout: float | None = None,
-) -> list[Reorganisation]:
-    """Events whose original or resulting organisations include one of ``touched``."""
-    rows = _select(
-        store,
-        "SELECT ?event ?label ?date ?precision ?description ?side ?unit ?unitLabel WHERE { "
-        f"VALUES ?touched {{ {_values(touched)} }} "
-        "{ ?event org:originalOrganization ?touched } "
-        "UNION { ?event org:resultingOrganization ?touched } "
-        "{ ?event org:originalOrganization ?unit BIND('before' AS ?side) } "
-        "UNION { ?event org:resultingOrganization ?unit BIND('after' AS ?side) } "
-        "OPTIONAL { ?unit rdfs:label ?unitLabel } "
-        "OPTIONAL { ?event rdfs:label ?label } OPTIONAL { ?event kg:date ?date } "
-        "OPTIONAL { ?event kg:datePrecision ?precision } "
-        "OPTIONAL { ?event dct:description ?description } }",
-        timeout,
+def _sorted(units: list[Unit]) -> list[Unit]:
+    return sorted(units, key=lambda u: (u.label.casefold(), u.iri))
+
+
+def _unit(item: dict[str, Any]) -> Unit:
+    return Unit(
+        iri=item["iri"],
+        label=item["name"] or item["iri"],
+        parent=(item.get("parent") or {}).get("iri"),
+        posts=_posts(item.get("posts") or []),
+        responsibilities=sorted({r["statement"] for r in item.get("responsibilities") or []}),
     )
-    events: dict[str, Reorganisation] = {}
-    seen: set[tuple[str, str, str]] = set()
-    for row in rows:
-        iri = _value(row, "event")
-        if iri is None:
-            continue
-        event = events.setdefault(
-            iri,
-            Reorganisation(
-                iri=iri,
-                label=_label(row, "label", "event"),
-                when=when(_value(row, "date"), _local(_value(row, "precision"))),
-                description=_value(row, "description"),
-            ),
+
+
+def _posts(items: list[dict[str, Any]]) -> list[Post]:
+    posts = [
+        Post(
+            iri=p["iri"],
+            label=p["title"] or (p.get("role") or {}).get("label") or "Post",
+            role=(p.get("role") or {}).get("label"),
+            holder_status=(p.get("holderStatus") or {}).get("key"),
+            holder=(p.get("heldBy") or {}).get("name"),
         )
-        side, unit_iri = _value(row, "side") or "", _value(row, "unit") or ""
-        if (iri, side, unit_iri) in seen:
-            continue
-        seen.add((iri, side, unit_iri))
-        unit = units.get(unit_iri) or Unit(iri=unit_iri, label=_label(row, "unitLabel", "unit"))
-        (event.original if side == "before" else event.resulting).append(unit)
-    for event in events.values():
-        event.original.sort(key=lambda u: u.label.casefold())
-        event.resulting.sort(key=lambda u: u.label.casefold())
-    return sorted(events.values(), key=lambda e: e.label)
+        for p in items
+    ]
+    return sorted(posts, key=lambda p: (p.label, p.iri))
 
 
 # ---------------------------------------------------------------- timeline
 
 
+def _pages(
+    store: Store, settings: Settings, query: str, variables: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every node of the ``events`` connection, page after page."""
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = run(
+            store,
+            settings,
+            query,
+            {**variables, "first": settings.max_page_size, "after": after},
+        )["events"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
 def fetch_timeline(
     store: Store,
+    settings: Settings,
     *,
     organisation: str | None = None,
     kind: str | None = None,
-    timeout: float | None = None,
 ) -> Timeline:
     """Every strategy event, or those associated with ``organisation`` and of ``kind``."""
-    rows = _select(
-        store,
-        "SELECT ?event ?label ?kind ?kindLabel ?date ?precision ?description "
-        "?from ?fromLabel ?to ?toLabel WHERE { ?event a kg:StrategyEvent . "
-        "OPTIONAL { ?event rdfs:label ?label } "
-        "OPTIONAL { ?event kg:eventKind ?kind OPTIONAL { ?kind skos:prefLabel ?kindLabel } } "
-        "OPTIONAL { ?event kg:date ?date } OPTIONAL { ?event kg:datePrecision ?precision } "
-        "OPTIONAL { ?event dct:description ?description } "
-        "OPTIONAL { ?event kg:fromStrategy ?from OPTIONAL { ?from skos:prefLabel ?fromLabel } } "
-        "OPTIONAL { ?event kg:toStrategy ?to OPTIONAL { ?to skos:prefLabel ?toLabel } } }",
-        timeout,
+    variables = {"organisation": node_id(organisation) if organisation else None, "kind": kind}
+    events = [_event(e) for e in _pages(store, settings, TIMELINE_QUERY, variables)]
+    menu = (
+        [_event(e) for e in _pages(store, settings, _MENU_QUERY, {})]
+        if organisation or kind
+        else events
     )
-    events: dict[str, TimelineEvent] = {}
-    for row in rows:
-        iri = _value(row, "event")
-        if iri is None or iri in events:
-            continue
-        events[iri] = TimelineEvent(
-            iri=iri,
-            label=_label(row, "label", "event"),
-            kind=_value(row, "kind"),
-            kind_label=_label(row, "kindLabel", "kind") if row.get("kind") else None,
-            date=_value(row, "date"),
-            precision=_local(_value(row, "precision")),
-            description=_value(row, "description"),
-            from_strategy=_label(row, "fromLabel", "from") if row.get("from") else None,
-            to_strategy=_label(row, "toLabel", "to") if row.get("to") else None,
-        )
-    if events:
-        _attach_organisations(store, events, timeout)
-        _attach_sources(store, events, timeout)
-    everything = list(events.values())
-    organisations = sorted({o for e in everything for o in e.organisations}, key=lambda o: o[1])
-    kinds = sorted({(e.kind, e.kind_label or "") for e in everything if e.kind}, key=lambda k: k[1])
+    organisations = {iri: name for e in menu for iri, name in e.organisations}
+    kinds = {e.kind: e.kind_label or e.kind for e in menu if e.kind}
     return Timeline(
-        events=filter_events(everything, organisation=organisation, kind=kind),
-        organisations=organisations,
-        kinds=[(k, label) for k, label in kinds if k],
+        events=events,
+        organisations=sorted(organisations.items(), key=lambda o: (o[1], o[0])),
+        kinds=sorted(kinds.items(), key=lambda k: (k[1], k[0])),
         organisation=organisation,
         kind=kind,
     )
 
 
-def _attach_organisations(
-    store: Store, events: dict[str, TimelineEvent], timeout: float | None
-) -> None:
-    rows = _select(
-        store,
-        "SELECT DISTINCT ?event ?org ?label WHERE { "
-        f"VALUES ?event {{ {_values(events)} }} ?event prov:wasAssociatedWith ?org . "
-        "OPTIONAL { ?org rdfs:label ?label } }",
-        timeout,
-    )
-    found: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in rows:
-        event, org = _value(row, "event"), _value(row, "org")
-        if event and org:
-            found[event].setdefault(org, _label(row, "label", "org"))
-    for iri, orgs in found.items():
-        events[iri].organisations = sorted(orgs.items(), key=lambda o: o[1])
-
-
-def _attach_sources(store: Store, events: dict[str, TimelineEvent], timeout: float | None) -> None:
-    rows = _select(
-        store,
-        "SELECT DISTINCT ?event ?source ?label ?url WHERE { "
-        f"VALUES ?event {{ {_values(events)} }} "
-        "?citation kg:about ?event ; prov:wasDerivedFrom ?source . "
-        "OPTIONAL { ?source rdfs:label ?label } OPTIONAL { ?source schema:url ?url } }",
-        timeout,
-    )
-    found: dict[str, dict[str, Source]] = defaultdict(dict)
-    for row in rows:
-        event, source = _value(row, "event"), _value(row, "source")
-        if event and source and source not in found[event]:
-            found[event][source] = Source(
-                iri=source, label=_label(row, "label", "source"), url=_value(row, "url")
+def _event(item: dict[str, Any]) -> TimelineEvent:
+    sources: dict[str, Source] = {}
+    for citation in item.get("sources") or []:
+        source = citation.get("source") or {}
+        if source.get("iri") and source["iri"] not in sources:
+            sources[source["iri"]] = Source(
+                iri=source["iri"], label=source.get("label") or source["iri"], url=source.get("url")
             )
-    for iri, sources in found.items():
-        events[iri].sources = sorted(sources.values(), key=lambda s: s.label)
+    kind = item.get("kind") or {}
+    return TimelineEvent(
+        iri=item["iri"],
+        label=item["name"] or item["iri"],
+        kind=kind.get("iri"),
+        kind_label=kind.get("label") or kind.get("key"),
+        date=item.get("date"),
+        precision=(item.get("datePrecision") or {}).get("key"),
+        description=item.get("description"),
+        organisations=sorted(
+            ((o["iri"], o["name"] or o["iri"]) for o in item.get("organisations") or []),
+            key=lambda o: o[1],
+        ),
+        from_strategy=(item.get("fromStrategy") or {}).get("label"),
+        to_strategy=(item.get("toStrategy") or {}).get("label"),
+        sources=sorted(sources.values(), key=lambda s: s.label),
+    )
+
+
+_INDEX_QUERY = """
+query Organisations($first: Int) {
+  organisations(first: $first) { nodes { iri name units { iri } } }
+}
+"""
+
+
+def fetch_organisations_with_units(store: Store, settings: Settings) -> list[tuple[str, str, int]]:
+    """(IRI, name, number of units) of each organisation that has units."""
+    data = run(store, settings, _INDEX_QUERY, {"first": settings.max_page_size})
+    found = [
+        (o["iri"], o["name"] or o["iri"], len(o["units"]))
+        for o in data["organisations"]["nodes"]
+        if o["units"]
+    ]
+    return sorted(found, key=lambda o: (o[1].casefold(), o[0]))

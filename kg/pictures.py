@@ -17,9 +17,15 @@ from starlette.routing import BaseRoute, Route
 from kg.app import AppState, state_of
 from kg.draw import esc
 from kg.errors import InputError
-from kg.namespaces import KG, sparql_prefixes
 from kg.orgchart import OrgChart, Unit, orgchart_document, orgchart_svg, reorganisation_svg
-from kg.picture_data import fetch_orgchart, fetch_timeline, organisation_iri, short_id
+from kg.picture_data import (
+    fetch_organisations_with_units,
+    fetch_orgchart,
+    fetch_timeline,
+    kind_iri,
+    organisation_iri,
+    short_id,
+)
 from kg.settings import Settings
 from kg.store import Store, ensure_seeded, open_store
 from kg.timeline import Timeline, timeline_svg
@@ -57,19 +63,9 @@ def _engine(request: Request) -> str:
 def orgchart_index(request: Request) -> Response:
     """Every organisation that has units in the graph, each linking to its chart."""
     state = _state(request)
-    rows = state.store.select(
-        sparql_prefixes()
-        + "SELECT ?org (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?unit) AS ?units) WHERE { "
-        "?org a org:FormalOrganization . ?unit org:unitOf ?org . "
-        "OPTIONAL { ?org rdfs:label ?l } } GROUP BY ?org ORDER BY ?label",
-        timeout=state.settings.query_timeout,
-    )
     items = "".join(
-        f'<li><a href="/orgchart/{esc(short_id(str(r["org"].value)))}">'
-        f"{esc(r['label'].value if 'label' in r else r['org'].value)}</a> "
-        f"({esc(r['units'].value)} units)</li>"
-        for r in rows
-        if "org" in r
+        f'<li><a href="/orgchart/{esc(short_id(iri))}">{esc(name)}</a> ({count} units)</li>'
+        for iri, name, count in fetch_organisations_with_units(state.store, state.settings)
     )
     body = (
         "<h1>Organisation charts</h1>"
@@ -82,7 +78,7 @@ def orgchart_index(request: Request) -> Response:
 def orgchart_page(request: Request) -> Response:
     state = _state(request)
     org = organisation_iri(request.path_params["ident"])
-    chart = fetch_orgchart(state.store, org, timeout=state.settings.query_timeout)
+    chart = fetch_orgchart(state.store, state.settings, org)
     engine = _engine(request)
     if _wants_svg(request):
         return Response(orgchart_document(chart, engine=engine), media_type=SVG_TYPE)
@@ -147,20 +143,14 @@ def _chart_text(chart: OrgChart) -> str:
 # ---------------------------------------------------------------- timeline
 
 
-def _kind_iri(value: str | None) -> str | None:
-    if not value:
-        return None
-    return value if "://" in value else str(KG[value])
-
-
 def timeline_page(request: Request) -> Response:
     state = _state(request)
     org_param = request.query_params.get("organisation") or None
     timeline = fetch_timeline(
         state.store,
+        state.settings,
         organisation=organisation_iri(org_param) if org_param else None,
-        kind=_kind_iri(request.query_params.get("kind")),
-        timeout=state.settings.query_timeout,
+        kind=kind_iri(request.query_params.get("kind")),
     )
     svg = timeline_svg(timeline)
     if _wants_svg(request):
@@ -250,7 +240,7 @@ def draw_orgchart(settings: Settings, ident: str, *, engine: str = "auto") -> st
     """The SVG file ``kg draw orgchart ID`` writes: the chart and its reorganisations."""
     store = _open(settings)
     try:
-        chart = fetch_orgchart(store, organisation_iri(ident), timeout=settings.query_timeout)
+        chart = fetch_orgchart(store, settings, organisation_iri(ident))
         return orgchart_document(chart, engine=engine)
     finally:
         store.close()
@@ -264,9 +254,9 @@ def draw_timeline(
     try:
         timeline = fetch_timeline(
             store,
+            settings,
             organisation=organisation_iri(organisation) if organisation else None,
-            kind=_kind_iri(kind),
-            timeout=settings.query_timeout,
+            kind=kind_iri(kind),
         )
         return timeline_svg(timeline)
     finally:

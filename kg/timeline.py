@@ -8,7 +8,6 @@ layout is needed); undated events come last, labelled "date not reported".
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kg.draw import esc, svg_root, text_lines, wrap
@@ -229,15 +228,3 @@ def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, flo
         f"<title>{esc(tooltip)}</title>\n{frame}{mark}{''.join(out)}</g>\n"
     )
     return block, height, mark_y
-
-
-def filter_events(
-    events: Sequence[TimelineEvent], *, organisation: str | None, kind: str | None
-) -> list[TimelineEvent]:
-    """Events associated with ``organisation`` and of ``kind`` (IRIs; None matches all)."""
-    return [
-        e
-        for e in events
-        if (organisation is None or any(iri == organisation for iri, _ in e.organisations))
-        and (kind is None or e.kind == kind)
-    ]

@@ -33,6 +33,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 OPENAI = f"{ID}org/openai"
 INFRASTRUCTURE = f"{ID}unit/openai-infrastructure"
 REORGANISATION = f"{ID}event/infrastructure-reorganisation"
+SETTINGS = Settings(store="memory")
 ENGINES = ["dot", "grandalf"] if dot_available() else ["grandalf"]
 
 
@@ -96,7 +97,7 @@ def test_the_three_groups_sit_under_the_infrastructure_team(
         article_store, f"SELECT ?u WHERE {{ ?u org:subOrganizationOf <{INFRASTRUCTURE}> }}"
     )
     assert len(groups) == 3
-    svg = orgchart_svg(fetch_orgchart(article_store, OPENAI), engine=engine)
+    svg = orgchart_svg(fetch_orgchart(article_store, SETTINGS, OPENAI), engine=engine)
     assert_text_alternative(svg)
     drawn = {b.iri: b for b in boxes(svg)}
     infra = drawn[INFRASTRUCTURE]
@@ -122,7 +123,7 @@ def test_the_three_groups_sit_under_the_infrastructure_team(
 
 
 def test_responsibilities_show_on_hover_and_focus(article_store: Store) -> None:
-    chart = fetch_orgchart(article_store, OPENAI)
+    chart = fetch_orgchart(article_store, SETTINGS, OPENAI)
     svg = orgchart_svg(chart)
     root = ET.fromstring(svg)
     for unit in chart.units:
@@ -149,7 +150,7 @@ def test_the_reorganisation_before_and_after(article_store: Store) -> None:
     resulting = column(
         article_store, f"SELECT ?u WHERE {{ <{REORGANISATION}> org:resultingOrganization ?u }}"
     )
-    chart = fetch_orgchart(article_store, OPENAI)
+    chart = fetch_orgchart(article_store, SETTINGS, OPENAI)
     reorg = next(r for r in chart.reorganisations if r.iri == REORGANISATION)
     svg = reorganisation_svg(reorg)
     assert_text_alternative(svg)
@@ -169,15 +170,15 @@ def test_a_chart_for_another_organisation(article_store: Store) -> None:
         article_store,
         f"SELECT ?n WHERE {{ ?p org:postIn <{stargate}> ; org:heldBy/rdfs:label ?n }}",
     )
-    chart = fetch_orgchart(article_store, stargate)
+    chart = fetch_orgchart(article_store, SETTINGS, stargate)
     root = next(b for b in boxes(orgchart_svg(chart)) if b.iri == stargate)
     assert holders and all(h in root.text for h in holders)
     with pytest.raises(NotFound):
-        fetch_orgchart(article_store, f"{ID}org/no-such-organisation")
+        fetch_orgchart(article_store, SETTINGS, f"{ID}org/no-such-organisation")
 
 
 def test_the_chart_file_holds_the_chart_and_the_reorganisation(article_store: Store) -> None:
-    svg = orgchart_document(fetch_orgchart(article_store, OPENAI))
+    svg = orgchart_document(fetch_orgchart(article_store, SETTINGS, OPENAI))
     assert_text_alternative(svg)
     nested = [e for e in ET.fromstring(svg) if e.tag == f"{SVG}svg"]
     assert len(nested) == 2
@@ -193,7 +194,7 @@ def test_every_event_is_on_the_timeline_in_date_order(article_store: Store) -> N
         "OPTIONAL { ?e kg:date ?d } } GROUP BY ?e"
     )
     dates = {str(r["e"].value): (str(r["date"].value) if "date" in r else None) for r in rows}
-    svg = timeline_svg(fetch_timeline(article_store))
+    svg = timeline_svg(fetch_timeline(article_store, SETTINGS))
     assert_text_alternative(svg)
     entries = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "event"]
     order = [g.get("data-iri", "") for g in entries]
@@ -216,7 +217,9 @@ def test_a_strategy_shift_shows_its_strategies_and_sources(article_store: Store)
         "kg:fromStrategy/skos:prefLabel ?from ; kg:toStrategy/skos:prefLabel ?to }"
     )
     assert rows
-    timeline = fetch_timeline(article_store, kind="https://w3id.org/aikg/def#StrategyShift")
+    timeline = fetch_timeline(
+        article_store, SETTINGS, kind="https://w3id.org/aikg/def#StrategyShift"
+    )
     assert {e.iri for e in timeline.events} == {str(r["e"].value) for r in rows}
     svg = timeline_svg(timeline)
     text = " ".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
@@ -227,7 +230,7 @@ def test_a_strategy_shift_shows_its_strategies_and_sources(article_store: Store)
         "SELECT DISTINCT ?url WHERE { ?c kg:about ?e ; prov:wasDerivedFrom/schema:url ?url . "
         "?e a kg:StrategyEvent }",
     )
-    everything = timeline_svg(fetch_timeline(article_store))
+    everything = timeline_svg(fetch_timeline(article_store, SETTINGS))
     links = {a.get("href") for a in ET.fromstring(everything).iter(f"{SVG}a")}
     assert urls and set(urls) <= links
 
@@ -252,24 +255,31 @@ def test_dates_are_no_more_precise_than_the_source(
 # ---------------------------------------------------------------- pages
 
 
+TOKEN = "pictures-test-token"
+
+
 class Client:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    def get(self, url: str) -> httpx.Response:
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://kg.test") as c:
-                return await c.get(url)
+                return await c.request(method, url, **kwargs)
 
         return anyio.run(send)
+
+    def get(self, url: str) -> httpx.Response:
+        return self.request("GET", url)
 
 
 @pytest.fixture
 def client(article_store: Store) -> Client:
     from kg.app import create_app
 
-    return Client(create_app(Settings(store="memory"), store=article_store))
+    settings = Settings(store="memory", write_token=TOKEN)
+    return Client(create_app(settings, store=article_store))
 
 
 def test_the_chart_page(client: Client) -> None:
@@ -307,18 +317,39 @@ def test_the_timeline_page_filters(client: Client, article_store: Store) -> None
     assert softbank and sorted(shown) == sorted(softbank)
 
 
-def test_a_new_unit_shows_on_the_next_request(client: Client, article_store: Store) -> None:
-    assert "Capacity Planning" not in client.get("/orgchart/openai").text
-    article_store.update(
-        sparql_prefixes() + f"INSERT DATA {{ GRAPH <https://w3id.org/aikg/graph/test> {{ "
-        f"<{ID}unit/test-capacity-planning> a org:OrganizationalUnit ; "
-        f'rdfs:label "Capacity Planning" ; org:unitOf <{OPENAI}> ; '
-        f"org:subOrganizationOf <{INFRASTRUCTURE}> }} }}"
+CREATE_UNIT = """
+mutation($source: ID!, $input: UnitInput!) {
+  createUnit(source: $source, input: $input) {
+    __typename
+    ... on WriteSuccess { id }
+    ... on ValidationFailed { message }
+    ... on InvalidInput { message }
+  }
+}
+"""
+
+
+def test_a_unit_created_by_a_mutation_shows_on_the_next_request(client: Client) -> None:
+    label = "Test unit created by a mutation"
+    assert label not in client.get("/orgchart/openai").text
+    response = client.request(
+        "POST",
+        "/graphql",
+        headers={"authorization": f"Bearer {TOKEN}"},
+        json={
+            "query": CREATE_UNIT,
+            "variables": {
+                "source": f"{ID}source/seemless-article",
+                "input": {"label": label, "unitOf": OPENAI, "parent": INFRASTRUCTURE},
+            },
+        },
     )
+    result = response.json()["data"]["createUnit"]
+    assert result["__typename"] == "WriteSuccess", result
     svg = client.get("/orgchart/openai?format=svg").text
-    added = next(b for b in boxes(svg) if b.iri == f"{ID}unit/test-capacity-planning")
-    infra = next(b for b in boxes(svg) if b.iri == INFRASTRUCTURE)
-    assert "Capacity Planning" in added.text and added.y > infra.y
+    drawn = {b.iri: b for b in boxes(svg)}
+    added = next(b for b in drawn.values() if "Test unit created" in b.text)
+    assert added.y > drawn[INFRASTRUCTURE].y + drawn[INFRASTRUCTURE].height
 
 
 # ---------------------------------------------------------------- kg draw
