@@ -360,3 +360,31 @@ def test_writes_without_the_token_are_refused(
 
 def test_reads_need_no_token(client: Client) -> None:
     assert client.query("{ changes { id } }", token=None) == {"changes": []}
+
+
+def test_an_event_update_keeps_its_type_and_date_precision_in_step(client: Client) -> None:
+    event = f"{ID}event/katti-appointment"
+    ok(client.write(update("StrategyEvent"), id=event, source=SEEMLESS, patch={"date": "2025"}))
+    assert client.store.ask(
+        f"ASK {{ GRAPH ?g {{ <{event}> <https://w3id.org/aikg/def#datePrecision> "
+        "<https://w3id.org/aikg/def#PrecisionYear> } }"
+    )
+    refused = client.write(
+        update("StrategyEvent"), id=event, source=SEEMLESS, patch={"kind": "REORGANISATION"}
+    )
+    assert refused["__typename"] == "ValidationFailed"
+    assert "at least one resulting unit" in str(refused)
+    unit = f"{ID}unit/openai-infrastructure"
+    patch = {"kind": "REORGANISATION", "resultingUnits": [unit]}
+    ok(client.write(update("StrategyEvent"), id=event, source=SEEMLESS, patch=patch))
+    assert client.store.ask(
+        f"ASK {{ GRAPH ?g {{ <{event}> a <http://www.w3.org/ns/org#ChangeEvent> }} }}"
+    )
+    ok(
+        client.write(
+            update("StrategyEvent"), id=event, source=SEEMLESS, patch={"kind": "ANNOUNCEMENT"}
+        )
+    )
+    assert not client.store.ask(
+        f"ASK {{ GRAPH ?g {{ <{event}> a <http://www.w3.org/ns/org#ChangeEvent> }} }}"
+    )

@@ -320,8 +320,25 @@ def update(
             continue
         draft.set(node, spec.predicate, terms(draft, spec, value, {}))
         written.append(spec.predicate)
+    if kind.name == "strategyEvent":
+        _keep_event_in_step(draft, node, values)
     cite(draft, node, quote, written)
     return node
+
+
+def _keep_event_in_step(draft: Draft, node: ox.NamedNode, values: Any) -> None:
+    """A new kind keeps org:ChangeEvent in step; a new date its precision (unless given)."""
+    if not unset(getattr(values, "kind", UNSET)):
+        change_event = n(ORG.ChangeEvent)
+        draft.removed.update(
+            q for q in draft.quads_of(node) if q.predicate == RDF_TYPE and q.object == change_event
+        )
+        for cls in _event_types(values):
+            draft.add(node, RDF_TYPE, cls)
+    date_value = getattr(values, "date", UNSET)
+    if not unset(date_value) and unset(getattr(values, "date_precision", UNSET)):
+        lit = date_literal(date_value, "date") if date_value else None
+        draft.set(node, n(KG.datePrecision), [precision_for(lit)])
 
 
 def delete(draft: Draft, kind: Kind, node: ox.NamedNode) -> ox.NamedNode:
