@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -34,6 +35,8 @@ STATIC_DIR = _PACKAGE / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 _STAMP = ".lock.json"
 _NPM_REGISTRY = "https://registry.npmjs.org/"
+#: Suffixes of the vendor files that are also stored gzip-compressed (``<file>.gz``).
+COMPRESSED = (".js", ".css")
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,13 @@ def extract(package: Package, data: bytes, dest: Path) -> list[Path]:
                 raise AssetsUnavailable(f"{package.name}@{package.version} has no file {file}")
             target = dest / package.path(file)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read())
+            content = source.read()
+            target.write_bytes(content)
             written.append(target)
+            if target.suffix in COMPRESSED:  # served as is to browsers that accept gzip
+                gz = target.with_name(target.name + ".gz")
+                gz.write_bytes(gzip.compress(content, compresslevel=9, mtime=0))
+                written.append(gz)
     return written
 
 
@@ -162,6 +170,7 @@ def fetch(
         return []
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".vendor-", dir=dest.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
     try:
         for package in load_lock(lock):
             url = _url(package.tarball)

@@ -13,8 +13,11 @@ from __future__ import annotations
 import html
 import json
 import os
+import stat
 from pathlib import Path
 
+import anyio
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
@@ -154,12 +157,41 @@ def graphiql_page(example_query: str = "") -> str:
     )
 
 
+def _accepts_gzip(scope: Scope) -> bool:
+    for part in Headers(scope=scope).get("accept-encoding", "").split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip().lower() == "gzip" and params.replace(" ", "") not in {"q=0", "q=0.0"}:
+            return True
+    return False
+
+
 class StaticAssets(StaticFiles):
     """Static files with explicit media types and cache headers.
 
     Vendor files live under a versioned folder, so browsers may keep them for a year; our own
-    files are revalidated on each load (ETag, 304).
+    files are revalidated on each load (ETag, 304). A vendor file stored with a ``.gz`` beside
+    it (see ``kg.assets``) is sent compressed to browsers that accept gzip.
     """
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if not path.endswith(assets.COMPRESSED):
+            return await super().get_response(path, scope)
+        response = None
+        if scope["method"] in ("GET", "HEAD") and _accepts_gzip(scope):
+            response = await self._gzipped(path, scope)
+        response = response or await super().get_response(path, scope)
+        response.headers["vary"] = "Accept-Encoding"
+        return response
+
+    async def _gzipped(self, path: str, scope: Scope) -> Response | None:
+        """The ``.gz`` stored beside ``path``, sent with Content-Encoding: gzip; None if absent."""
+        full_path, stat_result = await anyio.to_thread.run_sync(self.lookup_path, path + ".gz")
+        if stat_result is None or not stat.S_ISREG(stat_result.st_mode):
+            return None
+        response = self.file_response(full_path, stat_result, scope)
+        response.headers["content-type"] = _MEDIA_TYPES[Path(path).suffix]
+        response.headers["content-encoding"] = "gzip"
+        return response
 
     def file_response(
         self,

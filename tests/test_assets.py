@@ -7,6 +7,7 @@ points at it), so these tests download real tarballs over HTTP without leaving t
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -103,8 +104,12 @@ def test_fetch_keeps_only_the_listed_files_of_a_verified_tarball(
 
     written = assets.fetch(dest, lock)
 
-    assert [p.relative_to(dest).as_posix() for p in written] == ["widget-1.2.3/widget.min.js"]
+    assert [p.relative_to(dest).as_posix() for p in written] == [
+        "widget-1.2.3/widget.min.js",
+        "widget-1.2.3/widget.min.js.gz",
+    ]
     assert (dest / "widget-1.2.3" / "widget.min.js").read_bytes() == b"widget()"
+    assert gzip.decompress((dest / "widget-1.2.3" / "widget.min.js.gz").read_bytes()) == b"widget()"
     assert registry.requests == ["/widget/-/widget-1.2.3.tgz"]
     assert assets.missing(dest, lock) == []
 

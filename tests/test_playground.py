@@ -78,6 +78,30 @@ def test_the_page_loads_only_files_that_kg_serves() -> None:
             assert response.headers["cache-control"] == "no-cache", url
 
 
+async def get_with(url: str, headers: dict[str, str]) -> httpx.Response:
+    app = create_app(Settings(store="memory", load_article=False))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kg") as client:
+        return await client.get(url, headers=headers)
+
+
+def test_graphiql_goes_gzip_compressed_to_browsers_that_accept_it() -> None:
+    url = "/static/vendor/" + assets.vendor_path("graphiql", "graphiql.min.js")
+    on_disk = (assets.VENDOR_DIR / assets.vendor_path("graphiql", "graphiql.min.js")).read_bytes()
+
+    zipped = run(get_with(url, {"accept-encoding": "gzip"}))
+    plain = run(get_with(url, {"accept-encoding": "identity"}))
+
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < len(on_disk) / 3
+    assert zipped.content == on_disk  # httpx decodes it
+    assert zipped.headers["content-type"].startswith("text/javascript")
+    assert "content-encoding" not in plain.headers
+    assert plain.content == on_disk
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    assert "Accept-Encoding" in plain.headers["vary"]
+
+
 def test_the_page_forbids_other_origins() -> None:
     page = graphiql_page("{ __typename }")
     assert "default-src 'self'" in page
