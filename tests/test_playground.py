@@ -251,3 +251,11 @@ def test_on_a_phone_the_result_is_below_the_query(kg_server: str, browser_page: 
     assert page.get_by_role("link", name="Organisation chart").is_visible()
     browser_page.assert_loopback_only()
     browser_page.assert_no_errors()
+
+
+def test_the_header_links_lead_to_pages(kg_server: str) -> None:
+    page = httpx.get(f"{kg_server}/graphql", headers={"accept": "text/html"}, timeout=30).text
+    for name, href in Links(page).anchors.items():
+        response = httpx.get(f"{kg_server}{href}", timeout=60)
+        assert response.status_code == 200, (name, href)
+        assert response.headers["content-type"].startswith("text/html"), (name, href)
