@@ -134,3 +134,4 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_write_whole(
     # and no write is there in part, acknowledged or not
     assert set(per_source.values()) <= {FACTS}, per_source
     assert len(changes) >= len(acked)
+    assert TOKEN not in server.log() + restarted.log()

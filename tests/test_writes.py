@@ -285,3 +285,26 @@ def test_the_fast_focus_validation_agrees_with_pyshacl_validate(
     public = writes.validate_focus(sub, fast=False)
     assert not fast.conforms
     assert sorted(v.key() for v in fast.violations) == sorted(v.key() for v in public.violations)
+
+
+class CountingUpdates:
+    """The store as it is, noting each update it is sent."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.updates: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def update(self, text: str) -> None:
+        self.updates.append(text)
+        self.store.update(text)
+
+
+def test_a_write_is_sent_as_one_update_request(article_store: Store) -> None:
+    counting = CountingUpdates(article_store)
+    writes.write(counting, "createOrganization", new_org, source=SEEMLESS)  # type: ignore[arg-type]
+    [update] = counting.updates
+    assert update.startswith("DELETE {") and "INSERT {" in update and "WHERE {" in update
+    assert str(history.HISTORY_GRAPH) in update  # the history record rides along
