@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kg.graphql.mapping import check_iri
 from kg.namespaces import DCT, KG, SKOS
+from kg.store import Row
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -91,44 +92,57 @@ class Page:
     name_path: str = RDFS_LABEL
     date_path: str | None = None
 
-    def where(self, with_key: bool) -> str:
+    @property
+    def by_date(self) -> bool:
+        return self.date_path is not None and self.order.startswith("DATE")
+
+    def where(self) -> str:
         parts = []
         if len(self.classes) == 1:
             parts.append(f"?s a {iri(self.classes[0])} .")
         else:
             parts.append(f"{values('c', self.classes)} ?s a ?c .")
         parts.extend(self.patterns)
-        needs_name = with_key or any("?name" in f for f in self.filters)
-        if needs_name:
+        if not self.by_date or any("?name" in f for f in self.filters):
             parts.append(f"OPTIONAL {{ ?s {iri(self.name_path)} ?name }}")
         if any("?desc" in f for f in self.filters):
             parts.append(f"OPTIONAL {{ ?s {iri(str(DCT.description))} ?desc }}")
-        dated = self.date_path and (
-            any("?date" in f for f in self.filters) or (with_key and "DATE" in self.order)
-        )
-        if dated:
+        if self.date_path and any("?date" in f for f in self.filters):
+            parts.append(f"?s {iri(str(self.date_path))} ?date .")
+        elif self.by_date and self.date_path:
             parts.append(f"OPTIONAL {{ ?s {iri(str(self.date_path))} ?date }}")
         parts.extend(f"FILTER({f})" for f in self.filters)
-        if with_key:
-            parts.append('BIND(LCASE(COALESCE(STR(?name), "")) AS ?key2)')
-            if self.order.startswith("DATE"):
-                missing = '"~"' if self.order.endswith("ASC") else '""'
-                parts.append(f"BIND(COALESCE(STR(?date), {missing}) AS ?key)")
-            else:
-                parts.append("BIND(?key2 AS ?key)")
         return "\n  ".join(parts)
 
+    def order_rows(self, rows: list[Row]) -> list[str]:
+        """The IRIs of ``rows`` (``?s`` with ``?name`` or ``?date``), in the page's order.
 
-def page_query(page: Page, offset: int, limit: int) -> str:
-    d = "DESC" if page.order.endswith("DESC") else "ASC"
-    return (
-        f"SELECT DISTINCT ?s ?key ?key2 WHERE {{\n  {page.where(True)}\n}}\n"
-        f"ORDER BY {d}(?key) {d}(?key2) {d}(?s)\nOFFSET {offset} LIMIT {limit}"
-    )
+        Ties are broken by IRI. Undated nodes come last in both date orders. Ordering happens
+        here rather than in SPARQL: Oxigraph's ORDER BY resolves every compared string, and
+        is several times slower than fetching the keys and sorting them in Python.
+        """
+        field = "date" if self.by_date else "name"
+        keys: dict[str, str | None] = {}
+        for row in rows:
+            s = row["s"].value
+            term = row.get(field)
+            key = None if term is None else (term.value if self.by_date else term.value.lower())
+            old = keys.get(s)
+            if s not in keys or (key is not None and (old is None or key < old)):
+                keys[s] = key
+        descending = self.order.endswith("DESC")
+        known = sorted(((k, s) for s, k in keys.items() if k is not None), reverse=descending)
+        unknown = sorted((s for s, k in keys.items() if k is None), reverse=descending)
+        if self.by_date:
+            return [s for _, s in known] + unknown
+        # Nodes without a name sort as the empty name.
+        return [s for _, s in known] + unknown if descending else unknown + [s for _, s in known]
 
 
-def count_query(page: Page) -> str:
-    return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{\n  {page.where(False)}\n}}"
+def page_query(page: Page) -> str:
+    """Every node of the list with its sort key (the page is cut in Python)."""
+    key = "?date" if page.by_date else "?name"
+    return f"SELECT DISTINCT ?s {key} WHERE {{\n  {page.where()}\n}}"
 
 
 def text_filter(text: str, *, description: bool = True) -> str:

@@ -18,7 +18,6 @@ from kg.errors import InputError
 from kg.graphql import types as t
 from kg.graphql.compile import (
     Page,
-    count_query,
     date_filters,
     iri,
     page_query,
@@ -134,21 +133,13 @@ async def _paginate(
             edge_type = edge_type.of_type
         node_nodes += col.fields(fields["edges"], edge_type).get("node", [])
     need = col.need(node_nodes, (type_name,))
-    want_total = "totalCount" in fields or window.needs_total
 
     def work(loader: Loader) -> Any:
-        total = -1
-        if want_total:
-            total = int(loader.select(count_query(page))[0]["n"].value)
-        w = window.resolved(total)
-        iris: list[str] = []
-        if w.limit > 0:
-            for row in loader.select(page_query(page, w.start, w.limit + 1)):
-                if row["s"].value not in iris:
-                    iris.append(row["s"].value)
-        more = len(iris) > w.limit
-        nodes = loader.load([(i, need) for i in iris[: w.limit]])
-        return connection(nodes, w, more, total)
+        ordered = page.order_rows(loader.select(page_query(page)))
+        w = window.resolved(len(ordered))
+        iris = ordered[w.start : w.start + w.limit]
+        more = w.start + w.limit < len(ordered)
+        return connection(loader.load([(i, need) for i in iris]), w, more, len(ordered))
 
     return await run(info, work)
 
