@@ -45,9 +45,9 @@ def text_width(text: str, size: float) -> float:
     return (len(text) + 0.25 * wide) * size * GLYPH
 
 
-def wrap(text: str, width_px: float, size: float) -> list[str]:
+def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:
     """``text`` broken into lines that fit ``width_px`` at ``size`` px (never an empty list)."""
-    chars = max(8, int(width_px / (size * GLYPH)))
+    chars = max(8, int(width_px / (size * GLYPH * (1.12 if bold else 1.0))))
     return textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
 
 

@@ -86,6 +86,7 @@ class _Box:
     responsibilities: list[str]
     kind: str  # "org" or "unit"
     iri: str
+    posts: list[str]  # each post and its holder, on one line
 
     @property
     def height(self) -> float:
@@ -102,18 +103,26 @@ def _box(key: str, iri: str, label: str, posts: Sequence[Post], resp: list[str],
     if resp:
         noun = "responsibility" if len(resp) == 1 else "responsibilities"
         lines.append(("hint", f"{len(resp)} {noun} (hover or focus)"))
-    return _Box(key, wrap(label, BOX_W - 2 * PAD, NAME), lines, resp, kind, iri)
+    said = [f"{p.label}: {p.holder_text}" for p in posts] or (
+        ["Lead: not reported"] if kind == "unit" else []
+    )
+    return _Box(key, wrap(label, BOX_W - 2 * PAD, NAME, bold=True), lines, resp, kind, iri, said)
+
+
+def _lines(items: Sequence[str]) -> str:
+    """Lines for an attribute value, kept apart by a character reference XML keeps."""
+    return "&#10;".join(esc(item) for item in items)
 
 
 def _draw_box(box: _Box, x: float, y: float, ident: str) -> str:
     tip = " ".join(box.name)
-    details = [text for cls, text in box.lines if cls != "hint"]
+    title = ". ".join([tip, *box.posts])
     if box.responsibilities:
-        details.append("Responsibilities: " + "; ".join(box.responsibilities))
-    title = f"{tip}. " + " ".join(details)
+        title += ". Responsibilities: " + "; ".join(box.responsibilities)
     out = [
         f'<g class="box {box.kind}" id="{esc(ident)}" tabindex="0" data-iri="{esc(box.iri)}" '
-        f'data-name="{esc(tip)}" data-details="{esc(chr(10).join(details))}">\n'
+        f'data-name="{esc(tip)}" data-posts="{_lines(box.posts)}" '
+        f'data-responsibilities="{_lines(box.responsibilities)}">\n'
         f"<title>{esc(title)}</title>\n"
         f'<rect class="frame" x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" '
         f'height="{box.height:.1f}" rx="8"/>\n'
@@ -306,7 +315,7 @@ def reorganisation_svg(
             key = f"{side}:{unit.iri}"
             boxes[key] = _box(key, unit.iri, unit.label, unit.posts, unit.responsibilities, "unit")
     edges = [(f"before:{a.iri}", f"after:{b.iri}") for a in reorg.original for b in reorg.resulting]
-    heading = wrap(f"{reorg.label} ({reorg.when})", 560, 15)
+    heading = wrap(f"{reorg.label} ({reorg.when})", 560, 15, bold=True)
     header_h = 22.0 * len(heading) + 26
     header = text_lines(heading, x=16, y=30, size=15, line_height=22, cls="heading")
     after = frozenset(k for k in boxes if k.startswith("after:"))

@@ -28,7 +28,7 @@ from kg.picture_data import (
 )
 from kg.settings import Settings
 from kg.store import Store, ensure_seeded, open_store
-from kg.timeline import Timeline, timeline_svg
+from kg.timeline import NARROW, Timeline, timeline_svg
 
 PLAYGROUND = "/graphql"
 SVG_TYPE = "image/svg+xml; charset=utf-8"
@@ -160,7 +160,11 @@ def timeline_page(request: Request) -> Response:
         "<p>Strategy events in date order, dated only as precisely as the sources date them; "
         "events no source dates come last.</p>"
         + _filters(timeline)
-        + f'<figure class="picture timeline">{svg}</figure>'
+        + '<figure class="picture timeline"><div class="wide">'
+        + svg
+        + '</div><div class="narrow">'
+        + timeline_svg(timeline, ident="timeline-narrow", width=NARROW)
+        + "</div></figure>"
         + "<h2>Text version</h2>"
         + _timeline_text(timeline)
         + '<p><a href="?format=svg'
@@ -305,12 +309,14 @@ a { color: #0550ae; }
   border-radius: 8px; overflow-x: auto; }
 .picture svg { display: block; height: auto; max-width: 100%; }
 .picture.timeline svg { width: 100%; max-width: 880px; }
+.picture.timeline .narrow { display: none; }
 .picture figcaption { font-size: 0.9rem; color: #57606a; padding: 4px; }
 .split { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 .split .picture { flex: 1 1 560px; min-width: 0; }
 .panel { flex: 0 1 300px; background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
   padding: 4px 16px 12px; position: sticky; top: 8px; }
 .panel h2 { margin-top: 8px; } .panel h3 { font-size: 1rem; margin: 8px 0 4px; }
+.panel h4 { font-size: 0.95rem; margin: 8px 0 2px; }
 .panel ul { padding-left: 18px; margin: 4px 0; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; margin: 12px 0; }
 .filters select, .filters button { font: inherit; padding: 4px 8px; }
@@ -320,6 +326,9 @@ a { color: #0550ae; }
 .kg-picture [tabindex]:focus-visible .frame { stroke: #bf3989; stroke-width: 3; }
 @media (max-width: 700px) {
   main { padding: 4px 8px 24px; }
+  .picture.timeline .wide { display: none; }
+  .picture.timeline .narrow { display: block; }
+  .picture.timeline svg { min-width: 0; }
   .picture svg { min-width: 520px; max-width: none; }
   .panel { position: static; flex-basis: 100%; }
 }
@@ -329,17 +338,28 @@ PANEL_SCRIPT = """
 (function () {
   var panel = document.getElementById('details');
   if (!panel) { return; }
-  function show(box) {
-    var title = document.createElement('h3');
-    title.textContent = box.getAttribute('data-name');
-    var list = document.createElement('ul');
-    (box.getAttribute('data-details') || '').split('\\n').forEach(function (line) {
+  function list(text) {
+    var items = document.createElement('ul');
+    (text || '').split('\\n').forEach(function (line) {
       if (!line) { return; }
       var item = document.createElement('li');
       item.textContent = line;
-      list.appendChild(item);
+      items.appendChild(item);
     });
-    panel.replaceChildren(panel.querySelector('h2'), title, list);
+    return items;
+  }
+  function show(box) {
+    var parts = [panel.querySelector('h2')];
+    var title = document.createElement('h3');
+    title.textContent = box.getAttribute('data-name');
+    parts.push(title, list(box.getAttribute('data-posts')));
+    var duties = box.getAttribute('data-responsibilities');
+    if (duties) {
+      var heading = document.createElement('h4');
+      heading.textContent = 'Responsibilities';
+      parts.push(heading, list(duties));
+    }
+    panel.replaceChildren.apply(panel, parts);
   }
   document.querySelectorAll('.kg-picture .box').forEach(function (box) {
     box.addEventListener('focus', function () { show(box); });

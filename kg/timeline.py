@@ -101,18 +101,19 @@ def when(date: str | None, precision: str | None) -> str:
 # ---------------------------------------------------------------- drawing
 
 WIDTH = 640.0
+#: The width of the timeline drawn for phones (its text wraps sooner; the letters stay large).
+NARROW = 360.0
 AXIS_X = 22.0
 TEXT_X = 44.0
-TEXT_W = WIDTH - TEXT_X - 16
 
 
-def timeline_svg(timeline: Timeline, *, ident: str = "timeline") -> str:
+def timeline_svg(timeline: Timeline, *, ident: str = "timeline", width: float = WIDTH) -> str:
     """The timeline as one SVG picture: a vertical axis with one focusable entry per event."""
     body: list[str] = []
     y = 28.0
     marks: list[float] = []
     for index, event in enumerate(timeline.events):
-        block, height, mark = _event_block(event, f"{ident}-e{index}", y)
+        block, height, mark = _event_block(event, f"{ident}-e{index}", y, width - TEXT_X - 16)
         body.append(block)
         marks.append(mark)
         y += height + 22
@@ -129,7 +130,7 @@ def timeline_svg(timeline: Timeline, *, ident: str = "timeline") -> str:
         )
     desc = describe(timeline)
     return svg_root(
-        width=WIDTH,
+        width=width,
         height=y,
         title=_title(timeline),
         desc=desc,
@@ -171,7 +172,9 @@ def describe(timeline: Timeline) -> str:
     return f"{len(items)} strategy {noun} in date order, undated last. " + "; ".join(items) + "."
 
 
-def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, float, float]:
+def _event_block(
+    event: TimelineEvent, ident: str, top: float, text_w: float
+) -> tuple[str, float, float]:
     """One event's entry: the SVG, its height and the y of its mark on the axis."""
     out: list[str] = []
     y = top
@@ -181,7 +184,7 @@ def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, flo
     )
     mark_y = y - 5
     y += 22
-    title = wrap(event.label, TEXT_W, 15)
+    title = wrap(event.label, text_w, 15, bold=True)
     out.append(text_lines(title, x=TEXT_X, y=y, size=15, line_height=19, cls="heading"))
     y += 19 * len(title) + 2
     meta = " · ".join(
@@ -191,7 +194,7 @@ def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, flo
         ]
     )
     if meta:
-        lines = wrap(meta, TEXT_W, 13)
+        lines = wrap(meta, text_w, 13)
         out.append(text_lines(lines, x=TEXT_X, y=y, size=13, line_height=17, cls="muted"))
         y += 17 * len(lines)
     if event.from_strategy or event.to_strategy:
@@ -199,7 +202,7 @@ def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, flo
             f"From: {event.from_strategy or 'not reported'} → "
             f"To: {event.to_strategy or 'not reported'}"
         )
-        lines = wrap(shift, TEXT_W, 13)
+        lines = wrap(shift, text_w, 13)
         out.append(text_lines(lines, x=TEXT_X, y=y, size=13, line_height=17))
         y += 17 * len(lines)
     if event.sources:
@@ -207,7 +210,7 @@ def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, flo
         out.append(text_lines(["Sources:"], x=TEXT_X, y=y, size=12, line_height=16, cls="muted"))
         y += 16
         for source in event.sources:
-            lines = wrap(source.label, TEXT_W - 12, 12)
+            lines = wrap(source.label, text_w - 12, 12)
             text = text_lines(lines, x=TEXT_X + 12, y=y, size=12, line_height=16)
             if source.url:
                 text = f'<a href="{esc(source.url)}" target="_blank">{text}</a>'
@@ -216,7 +219,7 @@ def _event_block(event: TimelineEvent, ident: str, top: float) -> tuple[str, flo
     height = y - top + 4
     tooltip = ". ".join(p for p in (event.label, event.when, event.description or "") if p)
     frame = (
-        f'<rect class="frame" x="{TEXT_X - 8}" y="{top - 18:.1f}" width="{TEXT_W + 16}" '
+        f'<rect class="frame" x="{TEXT_X - 8}" y="{top - 18:.1f}" width="{text_w + 16}" '
         f'height="{height + 10:.1f}" rx="6"/>\n'
     )
     mark = (
