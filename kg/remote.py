@@ -22,13 +22,15 @@ stop the server's work, so run the server with its own limit as well (``oxigraph
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pyoxigraph as ox
 
+from kg.embedded import stream_writer
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge, StoreUnavailable
 from kg.results import Result
 from kg.store import RawResult, Row, replace_update, rows_of
@@ -231,17 +233,26 @@ class RemoteStore:
         return self._union(fmt)
 
     def _requad(self, graph: str, fmt: ox.RdfFormat) -> Iterator[bytes]:
-        """One graph in a dataset format, keeping its name."""
-        data = b"".join(self._get({"graph": graph}, ox.RdfFormat.N_TRIPLES))
+        """One graph in a dataset format, keeping its name (streamed through a parser)."""
         name = ox.NamedNode(graph)
-        quads = (ox.Quad(t.subject, t.predicate, t.object, name) for t in _triples(data))
-        yield ox.serialize(quads, None, fmt) or b""
+
+        def write(sink: Any) -> None:
+            source = _reader(self._get({"graph": graph}, ox.RdfFormat.N_TRIPLES))
+            quads = ox.parse(source, ox.RdfFormat.N_TRIPLES)
+            ox.serialize(
+                (ox.Quad(q.subject, q.predicate, q.object, name) for q in quads), sink, fmt
+            )
+
+        return stream_writer(write)
 
     def _union(self, fmt: ox.RdfFormat) -> Iterator[bytes]:
-        """Every triple of every graph, in a format without graphs."""
-        data = b"".join(self._get(None, ox.RdfFormat.N_QUADS))
-        triples = (q.triple for q in ox.parse(data, ox.RdfFormat.N_QUADS))
-        yield ox.serialize(triples, None, fmt) or b""
+        """Every triple of every graph, in a format without graphs (streamed)."""
+
+        def write(sink: Any) -> None:
+            source = _reader(self._get(None, ox.RdfFormat.N_QUADS))
+            ox.serialize((q.triple for q in ox.parse(source, ox.RdfFormat.N_QUADS)), sink, fmt)
+
+        return stream_writer(write)
 
     def named_graphs(self) -> list[str]:
         result = self.evaluate(_GRAPHS, union=False)
@@ -288,5 +299,27 @@ def _read_capped(chunks: Iterator[bytes], max_results: int | None) -> bytes:
     return b"".join(parts)
 
 
-def _triples(data: bytes) -> Iterator[ox.Triple]:
-    return (q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES))
+class _ChunkReader(io.RawIOBase):
+    """A binary file over an iterator of chunks (an HTTP body being received)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def _reader(chunks: Iterator[bytes]) -> IO[bytes]:
+    return io.BufferedReader(_ChunkReader(chunks), buffer_size=1 << 16)
