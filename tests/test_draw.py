@@ -164,6 +164,19 @@ def test_the_reorganisation_before_and_after(article_store: Store) -> None:
     assert "BEFORE" in words and "AFTER" in words
 
 
+def test_a_unit_nested_only_by_sub_organization_of_is_drawn(article_store: Store) -> None:
+    nested = f"{ID}unit/test-nested-only"
+    article_store.update(
+        sparql_prefixes() + "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/test> { "
+        f'<{nested}> a org:OrganizationalUnit ; rdfs:label "Test nested unit" ; '
+        f"org:subOrganizationOf <{ID}unit/openai-commercial-partnerships> }} }}"
+    )
+    chart = fetch_orgchart(article_store, SETTINGS, OPENAI)
+    drawn = {b.iri: b for b in boxes(orgchart_svg(chart))}
+    parent = drawn[f"{ID}unit/openai-commercial-partnerships"]
+    assert drawn[nested].y > parent.y + parent.height
+
+
 def test_a_chart_for_another_organisation(article_store: Store) -> None:
     stargate = f"{ID}org/stargate-llc"
     holders = column(
