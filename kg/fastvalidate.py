@@ -32,7 +32,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from kg.shaclsparql import Plan, ShapePlan, ValueCheck, compile_shapes, n3
+from kg.shaclsparql import CountCheck, Plan, ShapePlan, ValueCheck, compile_shapes, n3
 from kg.store import Row, Store
 from kg.validate import Report, Violation, _n3, report_from_graph, shapes_graph, to_rdflib
 
@@ -70,10 +70,16 @@ def validate_store(
     sg = shapes if shapes is not None else shapes_graph()
     plan = compile_shapes(sg, runner.subclasses)
     tasks: list[Callable[[], list[Violation]]] = []
+    groups: dict[tuple[str, str], list[tuple[ShapePlan, CountCheck]]] = {}
     for shape in plan.shapes:
         if shape.targets is not None:
+            for check in shape.counts:
+                if _groupable(shape, check):
+                    key = (shape.targets, check.component)
+                    groups.setdefault(key, []).append((shape, check))
             tasks.append(partial(runner.count_violations, shape))
             tasks.append(partial(runner.value_violations, shape))
+    tasks.extend(partial(runner.grouped_count_violations, group) for group in groups.values())
     found: set[Violation] = set()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for part in pool.map(lambda task: task(), tasks):
@@ -113,6 +119,11 @@ def validate_quads_fast(quads: Iterable[ox.Quad]) -> Report:
         return validate_store(store)
     finally:
         store.close()
+
+
+def _groupable(shape: ShapePlan, check: CountCheck) -> bool:
+    """Whether a count check is one of the common min/max 1, checked with its siblings."""
+    return shape.path is not None and check.value is None and check.bound == 1
 
 
 def _term(term: Any) -> str:
@@ -169,10 +180,36 @@ class _Runner:
             severity=shape.severity,
         )
 
+    def grouped_count_violations(
+        self, group: list[tuple[ShapePlan, CountCheck]]
+    ) -> list[Violation]:
+        """Foci with no value, or more than one, for several paths of one target set at once."""
+        targets = group[0][0].targets
+        paths = sorted({n3(shape.path) for shape, _ in group if shape.path is not None})
+        listed = f"VALUES ?_p {{ {' '.join(paths)} }}"
+        if group[0][1].component == "MinCountConstraintComponent":
+            where = f"{targets} {listed} FILTER NOT EXISTS {{ ?focus ?_p ?_v }}"
+        else:
+            where = (
+                f"{targets} {listed} ?focus ?_p ?_a . ?focus ?_p ?_b . FILTER(!sameTerm(?_a, ?_b))"
+            )
+        rows = self.select(where, "DISTINCT ?focus ?_p")
+        found: list[Violation] = []
+        for row in rows:
+            path = row["_p"].value
+            found.extend(
+                self._violation(shape, row["focus"], None, check.component)
+                for shape, check in group
+                if str(shape.path) == path
+            )
+        return found
+
     def count_violations(self, shape: ShapePlan) -> list[Violation]:
         found: list[Violation] = []
         targets = shape.targets
         for check in shape.counts:
+            if _groupable(shape, check):
+                continue  # in grouped_count_violations
             if check.value is not None:  # sh:hasValue
                 want = n3(check.value)
                 test = (
