@@ -1,6 +1,7 @@
 """``/export`` and the read side of the SPARQL 1.1 Graph Store Protocol (also at ``/store``).
 
-* ``GET /export``: the whole dataset (TriG by default; N-Quads, JSON-LD);
+* ``GET /export``: the whole dataset (TriG by default; N-Quads, JSON-LD; a single-graph format
+  such as Turtle gives the union of the graphs, without their names);
 * ``GET /export?default``: the default graph; ``GET /export?graph=IRI``: one named graph
   (Turtle by default; N-Triples, RDF/XML, JSON-LD, or the quad formats).
 
