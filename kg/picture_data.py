@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kg.errors import InputError, KgError, NotFound
+from kg.errors import InputError, KgError, NotFound, QueryTimeout
 from kg.graphql.mapping import node_id
 from kg.namespaces import ID, KG
 from kg.orgchart import OrgChart, Post, Reorganisation, Unit
@@ -113,7 +113,9 @@ def run(store: Store, settings: Settings, query: str, variables: dict[str, Any])
     result = execute(store, settings, query, variables)
     if result.get("errors"):
         messages = "; ".join(str(e.get("message")) for e in result["errors"])
-        raise KgError(f"the picture's GraphQL query failed: {messages}")
+        # The formatted errors carry no code; a time limit is the one failure worth a 503.
+        cls = QueryTimeout if "time limit" in messages else KgError
+        raise cls(f"the picture's GraphQL query failed: {messages}")
     return result["data"]
 
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.draw import dot_available
-from kg.errors import NotFound
+from kg.errors import NotFound, QueryTimeout
 from kg.namespaces import ID, sparql_prefixes
 from kg.orgchart import UNNAMED, orgchart_document, orgchart_svg, reorganisation_svg
 from kg.picture_data import fetch_orgchart, fetch_timeline
@@ -188,6 +188,12 @@ def test_a_chart_for_another_organisation(article_store: Store) -> None:
     assert holders and all(h in root.text for h in holders)
     with pytest.raises(NotFound):
         fetch_orgchart(article_store, SETTINGS, f"{ID}org/no-such-organisation")
+
+
+def test_a_picture_past_the_time_limit_is_a_timeout(article_store: Store) -> None:
+    hurried = Settings(store="memory", query_timeout=1e-9)
+    with pytest.raises(QueryTimeout):
+        fetch_orgchart(article_store, hurried, OPENAI)
 
 
 def test_the_chart_file_holds_the_chart_and_the_reorganisation(article_store: Store) -> None:
