@@ -39,12 +39,6 @@ def esc(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def text_width(text: str, size: float) -> float:
-    """Approximate width in pixels of ``text`` set in the sans-serif face at ``size`` px."""
-    wide = sum(1 for ch in text if ch.isupper() or ch in "mwMW&@%")
-    return (len(text) + 0.25 * wide) * size * GLYPH
-
-
 def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:
     """``text`` broken into lines that fit ``width_px`` at ``size`` px (never an empty list)."""
     chars = max(8, int(width_px / (size * GLYPH * (1.12 if bold else 1.0))))
