@@ -419,3 +419,24 @@ def test_an_event_update_keeps_its_type_and_date_precision_in_step(client: Clien
     assert not client.store.ask(
         f"ASK {{ GRAPH ?g {{ <{event}> a <http://www.w3.org/ns/org#ChangeEvent> }} }}"
     )
+
+
+def test_changes_since_lists_only_later_writes(client: Client) -> None:
+    def person(label: str) -> dict[str, Any]:
+        return ok(
+            client.write(create("Person", "PersonInput"), source=SEEMLESS, input={"label": label})
+        )
+
+    first, second = person("First Person"), person("Second Person")
+    listed = client.query("{ changes { id endedAt } }")["changes"]
+    assert [c["id"] for c in listed] == [first["change"]["id"], second["change"]["id"]]
+    since = listed[0]["endedAt"]
+    later = client.query(f'{{ changes(since: "{since}") {{ id operation source added }} }}')
+    assert later["changes"] == [
+        {
+            "id": second["change"]["id"],
+            "operation": "createPerson",
+            "source": SEEMLESS,
+            "added": second["change"]["added"],
+        }
+    ]
