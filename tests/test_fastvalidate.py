@@ -157,6 +157,8 @@ ex:ThingShape a sh:NodeShape ;
   sh:property [ sh:path ex:twin ; sh:equals ex:name ] .
 
 ex:Subjects a sh:NodeShape ; sh:targetSubjectsOf ex:size ; sh:class ex:Thing .
+ex:Untyped sh:targetNode ex:a ; sh:nodeKind sh:BlankNode .
+ex:TopProperty sh:targetClass ex:Part ; sh:path ex:name ; sh:maxLength 0 .
 """
 
 EXTRA_DATA = """
@@ -197,6 +199,9 @@ def test_every_other_component_agrees_and_unsupported_ones_fall_back(store: Stor
         "NodeConstraintComponent",
         "ClassConstraintComponent",
     } <= components
+    # Shapes found by their targets alone, with and without a path of their own:
+    shapes_reported = {v.shape for v in report.violations}
+    assert {"http://example.org/Untyped", "http://example.org/TopProperty"} <= shapes_reported
     # Left to pySHACL, never skipped:
     assert {"UniqueLangConstraintComponent", "EqualsConstraintComponent"} <= components
     # The inverse path (a blank node in the shapes): ex:b is owned twice.
