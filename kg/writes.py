@@ -66,6 +66,8 @@ class Change:
     remove: frozenset[ox.Quad]
     must_exist: tuple[tuple[ox.NamedNode, str], ...] = ()
     new_nodes: frozenset[ox.NamedNode] = frozenset()
+    #: Stored quads of nodes the plan already read (same attempt, so the same state).
+    read: tuple[tuple[ox.NamedNode, tuple[ox.Quad, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ class Draft:
             remove=frozenset(self.removed - added),
             must_exist=tuple(self.must_exist),
             new_nodes=frozenset(self.minted),
+            read=tuple((node, tuple(quads)) for node, quads in self._quads.items()),
         )
 
 
@@ -301,7 +304,9 @@ def extract(store: Store, change: Change) -> Subgraph:
 
 def _after(store: Store, change: Change, nodes: set[ox.NamedNode]) -> set[ox.Quad]:
     """The quads of ``nodes`` once ``change`` is applied."""
-    stored = _quads(store, nodes - change.new_nodes)
+    read = dict(change.read)
+    stored = _quads(store, nodes - change.new_nodes - read.keys())
+    stored.update(q for node in nodes & read.keys() for q in read[node])
     return (stored - change.remove) | {q for q in change.add if q.subject in nodes}
 
 
