@@ -64,14 +64,22 @@ def collector(info: Info[Context, Any]) -> Collector:
     return Collector(raw.schema, registry_of(info), dict(raw.fragments), dict(variables or {}))
 
 
-async def run(info: Info[Context, Any], work: Callable[[Loader], R]) -> R:
-    """Run ``work`` (blocking store calls) in a thread, within the request's time limit."""
+async def run(info: Info[Context, Any], work: Callable[[Loader], R], *, inline: bool = False) -> R:
+    """Run ``work`` (blocking store calls) within the request's time limit.
+
+    Work that may scan the graph runs in a thread, so the server keeps answering and the
+    request is answered at its deadline. ``inline`` work (the few queries of a look-up of one
+    node: bounded by the selection, not the graph) runs on the event loop: a thread hop costs
+    more than such a query.
+    """
     ctx = info.context
     remaining = ctx.remaining()
     if remaining <= 0:
         raise ctx.timeout_error()
     loader = Loader(ctx.store, registry_of(info), remaining)
     loader.log = ctx.log
+    if inline:
+        return work(loader)
     try:
         return await asyncio.wait_for(asyncio.to_thread(work, loader), remaining)
     except TimeoutError as exc:

@@ -158,7 +158,7 @@ class Query:
         col = collector(info)
         need = col.need(list(info._raw_info.field_nodes), tuple(t.NODE_TYPES))
         target = iri_of(str(id))
-        return (await run(info, lambda loader: loader.load([(target, need)])))[0]  # type: ignore[no-any-return]
+        return (await run(info, lambda loader: loader.load([(target, need)]), inline=True))[0]  # type: ignore[no-any-return]
 
     @root(description="Look a node up by id or by IRI.")
     async def lookup(
@@ -169,7 +169,7 @@ class Query:
         target = iri_of(str(id)) if id is not None else check_iri(str(iri))
         col = collector(info)
         need = col.need(list(info._raw_info.field_nodes), tuple(t.NODE_TYPES))
-        found = (await run(info, lambda loader: loader.load([(target, need)])))[0]
+        found = (await run(info, lambda loader: loader.load([(target, need)]), inline=True))[0]
         if found is None:
             return NodeNotFound(message=f"no node {id or iri}", id=id, iri=iri)
         return found  # type: ignore[no-any-return]

@@ -1,0 +1,499 @@
+"""Benchmark: GraphQL over HTTP on a ~1M-triple synthetic graph, beside hand-written SPARQL.
+
+In one run, over the same data (``bench.generate`` plus the ontology as its named graph):
+
+* **kg GraphQL**: ``kg serve`` (embedded on-disk store, one worker) answering typical GraphQL
+  requests over HTTP: a look-up, a filtered page of events, a 3-level nested page of
+  organisations, and a page of 1,000 events with 10 fields each;
+* **Oxigraph SPARQL**: the hand-written SPARQL for the same questions (same rows, same order)
+  sent over HTTP to ``oxigraph serve --union-default-graph`` on a copy of the same store;
+* **naive**: rdflib, the graph in memory, one ``Graph.value``/``objects`` lookup per field
+  (the resolver-per-field design that kg avoids).
+
+It reports p50/p99 latency per request, the store queries each GraphQL request ran (against
+its selection depth), the in-process server time of each request, and requests per second with
+32 concurrent clients for the filtered page (kg's and the Oxigraph server's own rate).
+
+    .venv/bin/python -m bench.bench_graphql                      # 1M triples
+    .venv/bin/python -m bench.bench_graphql --triples 100000 --requests 50 --skip-naive
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.generate import generate
+
+KG = "https://w3id.org/aikg/def#"
+PREFIXES = """PREFIX kg: <https://w3id.org/aikg/def#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def questions(org: str) -> dict[str, tuple[str, str]]:
+    """Each question as (GraphQL, hand-written SPARQL giving the same rows in the same order)."""
+    iri = f"https://w3id.org/aikg/id/{org}"
+    return {
+        "look-up": (
+            f'{{ node(id: "{org}") {{ id ... on Organisation {{ name description '
+            "kinds { label } } } }",
+            PREFIXES + f"SELECT ?name ?description ?kind ?label WHERE {{ <{iri}> rdfs:label ?name ;"
+            " org:classification ?kind . OPTIONAL { ?kind skos:prefLabel ?label }"
+            f" OPTIONAL {{ <{iri}> dct:description ?description }} }}",
+        ),
+        "filtered page of events": (
+            '{ events(kind: "LeadershipAppointment", dateFrom: "2025-01-01", '
+            'dateTo: "2025-12-31", first: 20) { nodes { id name date kind { label } '
+            "datePrecision { label } } } }",
+            PREFIXES + "SELECT ?e ?name ?date ?kindLabel ?precisionLabel WHERE {"
+            " { SELECT ?e ?date WHERE { ?e a kg:StrategyEvent ;"
+            " kg:eventKind kg:LeadershipAppointment ; kg:date ?date ."
+            ' FILTER(STR(?date) <= "2025-12-31" && CONCAT(STR(?date), "~") >= "2025-01-01") }'
+            " ORDER BY STR(?date) ?e LIMIT 20 }"
+            " ?e rdfs:label ?name ; kg:eventKind ?kind ; kg:datePrecision ?precision ."
+            " OPTIONAL { ?kind skos:prefLabel ?kindLabel }"
+            " OPTIONAL { ?precision skos:prefLabel ?precisionLabel } } ORDER BY STR(?date) ?e",
+        ),
+        "3-level nested page": (
+            '{ organisations(kind: "AILab", first: 20) { nodes { name units { name '
+            "posts { title holderStatus { label } } } } } }",
+            # Units as a required join: every synthetic AI lab has units, so the rows are the
+            # same, and Oxigraph plans the OPTIONAL (or LATERAL) form 10-20x slower.
+            PREFIXES + "SELECT ?o ?name ?unit ?unitName ?post ?title ?status WHERE {"
+            " { SELECT ?o ?name WHERE { ?o a org:FormalOrganization ;"
+            " org:classification kg:AILab ; rdfs:label ?name } ORDER BY LCASE(?name) ?o LIMIT 20 }"
+            " ?unit org:unitOf ?o ; rdfs:label ?unitName ."
+            " OPTIONAL { ?post org:postIn ?unit ; rdfs:label ?title ;"
+            " kg:holderStatus/skos:prefLabel ?status } } ORDER BY LCASE(?name) ?o ?unitName",
+        ),
+        "page of 1,000 x 10 fields": (
+            '{ events(kind: "LeadershipAppointment", first: 1000) { nodes { id iri name '
+            "description date kind { key label } datePrecision { key label } } } }",
+            PREFIXES + "SELECT * WHERE {"
+            " { SELECT ?e ?key WHERE { ?e a kg:StrategyEvent ;"
+            " kg:eventKind kg:LeadershipAppointment . OPTIONAL { ?e kg:date ?date }"
+            ' BIND(COALESCE(STR(?date), "~") AS ?key) } ORDER BY ?key ?e LIMIT 1000 }'
+            " ?e rdfs:label ?name ; kg:eventKind ?kind ; kg:datePrecision ?precision ."
+            " OPTIONAL { ?e dct:description ?description } OPTIONAL { ?e kg:date ?date }"
+            " OPTIONAL { ?kind skos:prefLabel ?kindLabel }"
+            " OPTIONAL { ?precision skos:prefLabel ?precisionLabel } } ORDER BY ?key ?e",
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------- setup
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_store(data: Path, target: Path) -> None:
+    """The synthetic graph and the ontology graph, bulk-loaded into an on-disk store."""
+    import pyoxigraph as ox
+
+    from kg import paths
+    from kg.namespaces import ONTOLOGY_GRAPH
+
+    store = ox.Store(str(target))
+    store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(
+        path=str(paths.ONTOLOGY),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
+    store.flush()
+    del store
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url}: the server exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer in 120 s")
+
+
+def depth(query: str) -> int:
+    """How deep the selection nests (fields inside fields), fragments included."""
+    from graphql import FieldNode, parse
+
+    def walk(node: Any) -> int:
+        sel = getattr(node, "selection_set", None)
+        if sel is None:
+            return 0
+        inner = [walk(s) for s in sel.selections]
+        return max(inner, default=0) + (1 if isinstance(node, FieldNode) else 0)
+
+    return max(walk(d) for d in parse(query).definitions)
+
+
+# ---------------------------------------------------------------------------- measuring
+
+
+def timed(fn: Callable[[], Any], repeat: int, budget: float = 30.0) -> list[float]:
+    """``repeat`` timings of ``fn`` (after two warm-up calls), fewer (at least 5) past
+    ``budget`` seconds."""
+    fn()
+    fn()  # warm caches
+    out: list[float] = []
+    stop = time.monotonic() + budget
+    while len(out) < repeat and (len(out) < 5 or time.monotonic() < stop):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return {"p50_ms": statistics.median(ordered) * 1000, "p99_ms": p99 * 1000, "n": len(times)}
+
+
+async def throughput(
+    url: str, make: Callable[[], dict[str, Any]], clients: int, seconds: float
+) -> float:
+    done = 0
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            nonlocal done
+            while time.monotonic() < stop:
+                response = await client.request(**make(), url=url)
+                response.raise_for_status()
+                done += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return done / (time.monotonic() - started)
+
+
+class TimedStore:
+    """A store that adds up the time its SELECT queries take."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.seconds = 0.0
+
+    def select(self, query: str, *, timeout: float | None = None) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.store.select(query, timeout=timeout)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def in_process(store_dir: Path, asks: dict[str, tuple[str, str]], repeat: int) -> dict[str, Any]:
+    """Server time (schema execution, in-process), the part of it spent in the store, and the
+    store queries per GraphQL request."""
+    from kg.graphql.schema import execute_async
+    from kg.settings import Settings
+    from kg.store import open_store
+
+    opened = open_store(str(store_dir))
+    store = TimedStore(opened)
+    settings = Settings(load_article=False, query_timeout=120)
+    out: dict[str, Any] = {}
+    try:
+        for name, (gql, _) in asks.items():
+            log: list[str] = []
+            result = asyncio.run(execute_async(store, settings, gql, log_to=log))  # type: ignore[arg-type]
+            if result.get("errors"):
+                raise SystemExit(f"{name}: {result['errors']}")
+            outside: list[float] = []
+
+            def once(q: str = gql, outside: list[float] = outside) -> None:
+                before = store.seconds
+                started = time.perf_counter()
+                asyncio.run(execute_async(store, settings, q))  # type: ignore[arg-type]
+                outside.append(time.perf_counter() - started - (store.seconds - before))
+
+            times = timed(once, repeat)
+            out[name] = {
+                "store_queries": len(log),
+                "selection_depth": depth(gql),
+                "server": summary(times),
+                "outside_store": summary(outside[2:]),
+            }
+    finally:
+        opened.close()
+    return out
+
+
+def naive(data: Path, org: str, repeat: int) -> dict[str, dict[str, float]]:
+    """The same questions answered with rdflib, one lookup per field."""
+    from rdflib import RDF, RDFS, Dataset, Namespace, URIRef
+
+    kg = Namespace(KG)
+    orgns = Namespace("http://www.w3.org/ns/org#")
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    dct = Namespace("http://purl.org/dc/terms/")
+    from kg import paths
+
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(data), format="nquads")
+    dataset.graph(URIRef("https://w3id.org/aikg/graph/ontology")).parse(str(paths.ONTOLOGY))
+    g = dataset
+
+    def concept(c: Any) -> dict[str, Any]:
+        return {"label": g.value(c, skos.prefLabel)}
+
+    def lookup() -> Any:
+        s = URIRef(f"https://w3id.org/aikg/id/{org}")
+        return {
+            "name": g.value(s, RDFS.label),
+            "description": g.value(s, dct.description),
+            "kinds": [concept(k) for k in g.objects(s, orgns.classification)],
+        }
+
+    def event(e: Any, fields: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": str(e), "name": g.value(e, RDFS.label)}
+        out["date"] = g.value(e, kg.date)
+        out["kind"] = concept(g.value(e, kg.eventKind))
+        out["datePrecision"] = concept(g.value(e, kg.datePrecision))
+        if "description" in fields:
+            out["description"] = g.value(e, dct.description)
+        return out
+
+    def appointments() -> list[Any]:
+        return [
+            e
+            for e in g.subjects(kg.eventKind, kg.LeadershipAppointment)
+            if (e, RDF.type, kg.StrategyEvent) in g
+        ]
+
+    def events_page() -> Any:
+        found = []
+        for e in appointments():
+            date = g.value(e, kg.date)
+            if date is not None and str(date) <= "2025-12-31" and str(date) + "~" >= "2025-01-01":
+                found.append((str(date), str(e), e))
+        return [event(e, []) for _, _, e in sorted(found)[:20]]
+
+    def nested() -> Any:
+        orgs = [
+            (str(g.value(o, RDFS.label)).lower(), str(o), o)
+            for o in g.subjects(orgns.classification, kg.AILab)
+            if (o, RDF.type, orgns.FormalOrganization) in g
+        ]
+        return [
+            {
+                "name": g.value(o, RDFS.label),
+                "units": [
+                    {
+                        "name": g.value(u, RDFS.label),
+                        "posts": [
+                            {
+                                "title": g.value(p, RDFS.label),
+                                "holderStatus": concept(g.value(p, kg.holderStatus)),
+                            }
+                            for p in g.subjects(orgns.postIn, u)
+                        ],
+                    }
+                    for u in g.subjects(orgns.unitOf, o)
+                ],
+            }
+            for _, _, o in sorted(orgs)[:20]
+        ]
+
+    def big() -> Any:
+        keyed = [(str(g.value(e, kg.date) or "~"), str(e), e) for e in appointments()]
+        return [event(e, ["description"]) for _, _, e in sorted(keyed)[:1000]]
+
+    runs = {
+        "look-up": lookup,
+        "filtered page of events": events_page,
+        "3-level nested page": nested,
+        "page of 1,000 x 10 fields": big,
+    }
+    return {name: summary(timed(fn, repeat)) for name, fn in runs.items()}
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200, help="Requests per measurement.")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10.0, help="Length of each rate run.")
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--workdir", type=Path, help="Keep data and stores here (reused).")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    args = parser.parse_args(argv)
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-graphql-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"synthetic-{args.triples}.nq"
+    if not data.exists():
+        generate(str(data), triples=args.triples, seed=0)
+    kg_dir, ox_dir = work / f"kg-{args.triples}", work / f"oxigraph-{args.triples}"
+    if not kg_dir.exists():
+        build_store(data, kg_dir)
+    if not ox_dir.exists():
+        shutil.copytree(kg_dir, ox_dir)
+
+    blocks = max(1, args.triples // 426)
+    org = f"org/s{blocks // 2}-lab"
+    asks = questions(org)
+    figures: dict[str, Any] = {"triples": args.triples, "requests": args.requests}
+    print(f"# {args.triples} triples, {args.requests} requests per figure", flush=True)
+    figures["in_process"] = in_process(kg_dir, asks, max(10, args.requests // 4))
+
+    kg_port, ox_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update(KG_STORE=str(kg_dir), KG_PORT=str(kg_port), KG_LOAD_ARTICLE="false")
+    env.update(KG_QUERY_TIMEOUT="120")
+    oxigraph = str(Path(sys.executable).parent / "oxigraph")
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [
+                oxigraph,
+                "serve",
+                "--location",
+                str(ox_dir),
+                "--union-default-graph",
+                "--bind",
+                f"127.0.0.1:{ox_port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
+    kg_url, ox_url = f"http://127.0.0.1:{kg_port}", f"http://127.0.0.1:{ox_port}/query"
+    try:
+        wait_until_up(f"{kg_url}/healthz", servers[0])
+        wait_until_up(f"{ox_url}?query=ASK%7B%7D", servers[1])
+        http = httpx.Client(timeout=120)
+        latency: dict[str, Any] = {}
+        for name, (gql, sparql) in asks.items():
+
+            def ask_kg(q: str = gql) -> None:
+                body = http.post(f"{kg_url}/graphql", json={"query": q}).json()
+                assert not body.get("errors"), body
+
+            def ask_ox(q: str = sparql) -> None:
+                r = http.post(
+                    ox_url,
+                    content=q,
+                    headers={
+                        "content-type": "application/sparql-query",
+                        "accept": "application/sparql-results+json",
+                    },
+                )
+                r.raise_for_status()
+
+            latency[name] = {
+                "kg_graphql": summary(timed(ask_kg, args.requests)),
+                "oxigraph_sparql": summary(timed(ask_ox, args.requests)),
+            }
+            kg50, ox50 = (
+                latency[name]["kg_graphql"]["p50_ms"],
+                latency[name]["oxigraph_sparql"]["p50_ms"],
+            )
+            print(f"{name}: kg {kg50:.2f} ms p50, oxigraph {ox50:.2f} ms p50", flush=True)
+        figures["latency"] = latency
+        gql, sparql = asks["filtered page of events"]
+        figures["rate"] = {
+            "clients": args.clients,
+            "kg_graphql_rps": asyncio.run(
+                throughput(
+                    f"{kg_url}/graphql",
+                    lambda: {"method": "POST", "json": {"query": gql}},
+                    args.clients,
+                    args.seconds,
+                )
+            ),
+            "oxigraph_sparql_rps": asyncio.run(
+                throughput(
+                    ox_url,
+                    lambda: {
+                        "method": "POST",
+                        "content": sparql,
+                        "headers": {
+                            "content-type": "application/sparql-query",
+                            "accept": "application/sparql-results+json",
+                        },
+                    },
+                    args.clients,
+                    args.seconds,
+                )
+            ),
+        }
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    if not args.skip_naive:
+        figures["naive"] = naive(data, org, max(3, args.requests // 20))
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+def report(f: dict[str, Any]) -> None:
+    print(
+        f"\n{'request':28} {'kg p50/p99 ms':>16} {'oxigraph p50/p99':>18} {'naive p50':>10}"
+        f" {'server p50':>10} {'not store':>9} {'queries/depth':>13}"
+    )
+    for name, lat in f["latency"].items():
+        kg, ox = lat["kg_graphql"], lat["oxigraph_sparql"]
+        nv = f.get("naive", {}).get(name)
+        inproc = f["in_process"][name]
+        print(
+            f"{name:28} {kg['p50_ms']:7.2f}/{kg['p99_ms']:<8.2f}"
+            f" {ox['p50_ms']:8.2f}/{ox['p99_ms']:<9.2f}"
+            f" {(nv['p50_ms'] if nv else float('nan')):10.1f} {inproc['server']['p50_ms']:10.2f}"
+            f" {inproc['outside_store']['p50_ms']:9.2f}"
+            f" {inproc['store_queries']:>6}/{inproc['selection_depth']}"
+        )
+    rate = f["rate"]
+    print(
+        f"\n{rate['clients']} clients, filtered page of events:"
+        f" kg {rate['kg_graphql_rps']:.0f} req/s,"
+        f" oxigraph SPARQL {rate['oxigraph_sparql_rps']:.0f} req/s"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
