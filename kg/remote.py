@@ -12,7 +12,10 @@ each named graph (their merge is the default graph), with ``named-graph-uri`` fo
 so that ``GRAPH`` patterns still see every graph; the store lists the graphs
 (``SELECT ?g { GRAPH ?g {} }``) before each query that does not name its own dataset. The
 server's own default graph (unnamed triples) is therefore not part of that union; kg writes
-every triple into a named graph.
+every triple into a named graph. That costs a request and a dataset as long as the list of
+graphs, so when the server says it is Oxigraph (its ``Server`` header) the store sends
+Oxigraph's own ``union-default-graph`` parameter instead (same answers, one request, any
+number of graphs). ``union="standard"`` forces the standard way, ``union="oxigraph"`` the other.
 
 Time limit: the HTTP request is abandoned at the deadline (``QueryTimeout``). That alone does not
 stop the server's work, so run the server with its own limit as well (``oxigraph serve
@@ -45,6 +48,10 @@ _CANCELLED = b"operation has been cancelled"
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
 
+def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"the SPARQL server at {url} does not answer: {exc}", url=url)
+
+
 def _derive(url: str, tail: str) -> str:
     return url[: -len("/query")] + tail if url.endswith("/query") else url
 
@@ -59,7 +66,11 @@ class RemoteStore:
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout: float | None = None,
+        union: str = "auto",
     ) -> None:
+        if union not in ("auto", "standard", "oxigraph"):
+            raise ValueError(f"union must be auto, standard or oxigraph, not {union!r}")
+        self.union = union
         self.url = url
         self.update_url = update_url or _derive(url, "/update")
         self.gsp_url = gsp_url or _derive(url, "/store")
@@ -84,11 +95,25 @@ class RemoteStore:
     def _dataset(self, query: str) -> list[tuple[str, str]]:
         if _OWN_DATASET.search(query):
             return []
+        if self.union == "auto":
+            server = self._server_name()
+            self.union = "oxigraph" if server.startswith("Oxigraph/") else "standard"
+        if self.union == "oxigraph":
+            return [("union-default-graph", "")]
         graphs = self.named_graphs()
         if not graphs:  # an empty union: a graph no one uses keeps the default graph empty
             return [("default-graph-uri", "urn:kg:empty")]
         # Named too: a protocol dataset with no named-graph-uri has no named graphs.
         return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+
+    def _server_name(self) -> str:
+        try:
+            response = self._client.post(
+                self.url, data={"query": "ASK {}"}, headers={"Accept": _ACCEPT}
+            )
+        except httpx.TransportError as exc:
+            raise _unavailable(self.url, exc) from exc
+        return str(response.headers.get("server", ""))
 
     def evaluate(
         self,

@@ -15,7 +15,9 @@ import pytest
 
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge
 from kg.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
+from kg.remote import RemoteStore
 from kg.store import Store, ensure_seeded
+from tests.plugins.stores import OxigraphServer
 
 P = sparql_prefixes()
 ARTICLE = "https://w3id.org/aikg/graph/seemless-article"
@@ -239,3 +241,23 @@ def test_dump_stops_when_the_reader_stops(store: Store) -> None:
     if close is not None:
         close()
     assert store.count() == 20_000
+
+
+def test_the_standard_union_answers_like_oxigraphs_own(oxigraph_server: OxigraphServer) -> None:
+    """Any SPARQL 1.1 server: the union as default-graph-uri/named-graph-uri lists."""
+    standard = RemoteStore(oxigraph_server.url, union="standard")
+    native = RemoteStore(oxigraph_server.url, union="oxigraph")
+    try:
+        standard.update("DROP ALL")
+        ensure_seeded(standard)
+        by_graph = P + "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        for query in (ORGS, by_graph, P + "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"):
+            assert _sorted(standard.select(query)) == _sorted(native.select(query))
+        assert {r["label"].value for r in standard.select(ORGS)} >= {"OpenAI", "Microsoft"}
+    finally:
+        standard.close()
+        native.close()
+
+
+def _sorted(rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]) -> list[str]:
+    return sorted(str(sorted((k, str(v)) for k, v in row.items())) for row in rows)
