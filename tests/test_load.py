@@ -151,11 +151,12 @@ def test_cli_load_reports_count_and_rate(store_kind: str, store: Store, tmp_path
 
 def test_cli_load_exit_codes(store: Store, tmp_path: Path) -> None:
     location = _location(store, tmp_path)
-    bad = tmp_path / "bad.nt"
-    bad.write_text(MALFORMED["bad.nt"])
-    result = CliRunner().invoke(main, ["load", "--store", location, str(bad)])
-    assert result.exit_code == 2
-    assert "line 3" in result.output
+    for name, text in sorted(MALFORMED.items()):
+        bad = tmp_path / name
+        bad.write_text(text)
+        result = CliRunner().invoke(main, ["load", "--store", location, str(bad)])
+        assert result.exit_code == 2, (name, result.output)
+        assert f"{name}, line 3" in result.output
     broken = tmp_path / "lonely.ttl"
     broken.write_text(PLATFORM.replace("microsoft", "nobody"))
     result = CliRunner().invoke(main, ["load", "--store", location, str(broken)])
@@ -228,6 +229,7 @@ def test_a_load_that_completes_is_all_there_after_restart(tmp_path: Path, big_fi
     out, err = process.communicate(timeout=600)
     assert process.returncode == 0, err.decode()
     assert b"triples/s" in out
+    assert b"Loading" in err  # the progress bar of a large load
     reopened = open_store(str(location))
     try:
         graphs = {q.graph_name for q in ox.parse(path=str(big_file), format=ox.RdfFormat.N_QUADS)}
