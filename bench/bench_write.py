@@ -134,6 +134,8 @@ def over_http(locations: dict[int, Path], requests: int, workdir: Path) -> dict[
 
 def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
     """The same writes through ``kg.writes.write`` directly, alternating between the sizes."""
+    from strawberry import UNSET
+
     from kg import writes
     from kg.graphql import write_plans as plans
     from kg.store import open_store
@@ -148,11 +150,11 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
 
                 class Patch:
                     description = v["text"]
-                    kinds = funders = unnamed = plans.UNSET
+                    kinds = funders = unnamed = UNSET
 
                 def plan(draft: writes.Draft, v: dict[str, Any] = v) -> ox.NamedNode:
                     node = ox.NamedNode(v["id"])
-                    return plans.update(draft, kind, node, plans.UNSET, Patch, None)
+                    return plans.update(draft, kind, node, UNSET, Patch, None)
 
                 start = time.perf_counter()
                 writes.write(store, "updateOrganization", plan, source=ox.NamedNode(v["source"]))

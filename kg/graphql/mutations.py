@@ -28,6 +28,7 @@ from kg import errors, history, writes
 from kg.auth import require_write_token
 from kg.graphql import write_inputs as wi
 from kg.graphql import write_plans as plans
+from kg.graphql import write_values
 from kg.settings import Settings
 from kg.store import Store
 
@@ -131,7 +132,7 @@ async def _write(
     except (errors.Unauthorized, errors.WritesDisabled) as exc:
         return Unauthorized(message=exc.message, writes_enabled=bool(settings.write_token))
     try:
-        node = plans.iri(source, "source") if source is not None else None
+        node = write_values.iri(source, "source") if source is not None else None
         result, done = await asyncio.to_thread(writes.write, store, operation, plan, source=node)
     except errors.ValidationFailed as exc:
         return ValidationFailed(
@@ -175,7 +176,7 @@ def _quote(citation: wi.CitationInput | None) -> plans.Quote | None:
 
 
 def _node(value: str, name: str) -> ox.NamedNode:
-    return plans.iri(value, name)
+    return write_values.iri(value, name)
 
 
 # ---------------------------------------------------------------- resolvers per kind

@@ -9,44 +9,31 @@ attribute name, so any object with the fields works (the strawberry inputs, a da
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 import pyoxigraph as ox
 from strawberry import UNSET
 
-from kg.errors import InputError
+from kg.graphql.write_values import (
+    MAX_LIST,
+    XSD,
+    InvalidInput,
+    date_literal,
+    iri,
+    listed,
+    n,
+    precision_for,
+    text,
+    unset,
+)
 from kg.namespaces import DCT, KG, ORG, PROV, SCHEMA
 from kg.store import Term
 from kg.writes import RDF_TYPE, Draft
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-MAX_TEXT = 10_000
-MAX_LIST = 1_000
-
-
-def unset(value: Any) -> bool:
-    """True for an input field the client left out (update: keep the stored values)."""
-    return value is UNSET
-
-
-def n(iri: Any) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
-
-
-class InvalidInput(InputError):
-    """An input value kg cannot turn into RDF: an IRI, a date, a size over the limits."""
-
-    code = "invalid_input"
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(f"{field}: {message}", field=field)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -175,65 +162,6 @@ KINDS: dict[str, Kind] = {
 }
 
 
-# ---------------------------------------------------------------- turning input into terms
-
-
-def text(value: str, name: str, *, limit: int = MAX_TEXT) -> ox.Literal:
-    if len(value) > limit:
-        raise InvalidInput(
-            f"is {len(value)} characters long; at most {limit} are accepted", field=name
-        )
-    return ox.Literal(value)
-
-
-def iri(value: str, name: str, keys: dict[str, ox.NamedNode] | None = None) -> ox.NamedNode:
-    """An IRI given by the client, or ``_:key`` naming a node created earlier in the batch."""
-    if value.startswith("_:"):
-        if keys is None or value[2:] not in keys:
-            raise InvalidInput(f"{value} names no node created earlier in this batch", field=name)
-        return keys[value[2:]]
-    if len(value) > 2_000 or not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value):
-        raise InvalidInput(f"{value[:100]!r} is not an absolute http(s) IRI", field=name)
-    return ox.NamedNode(value)
-
-
-def date_literal(value: str, name: str, *, with_time: bool = False) -> ox.Literal:
-    """``YYYY-MM-DD`` (xsd:date), ``YYYY-MM`` (gYearMonth), ``YYYY`` (gYear), or a dateTime."""
-    forms: list[tuple[str, str, Callable[[str], object]]] = [
-        (r"\d{4}-\d{2}-\d{2}", "date", date.fromisoformat),
-        (r"\d{4}-\d{2}", "gYearMonth", lambda v: date.fromisoformat(v + "-01")),
-        (r"\d{4}", "gYear", lambda v: date.fromisoformat(v + "-01-01")),
-    ]
-    if with_time:
-        forms = [
-            forms[0],
-            (r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", "dateTime", datetime.fromisoformat),
-        ]
-    for pattern, datatype, check in forms:
-        if re.fullmatch(pattern, value):
-            try:
-                check(value)
-            except ValueError:
-                break
-            return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
-    wanted = "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ" if with_time else "YYYY-MM-DD, YYYY-MM or YYYY"
-    raise InvalidInput(f"{value[:40]!r} is not a valid date ({wanted})", field=name)
-
-
-def precision_for(value: ox.Literal | None) -> ox.NamedNode:
-    if value is None:
-        return n(KG.NotStated)
-    by_type = {"date": "PrecisionDay", "gYearMonth": "PrecisionMonth", "gYear": "PrecisionYear"}
-    return n(KG[by_type[value.datatype.value.removeprefix(XSD)]])
-
-
-def _listed(value: Any, name: str) -> list[Any]:
-    items = list(value)
-    if len(items) > MAX_LIST:
-        raise InvalidInput(f"has {len(items)} items; at most {MAX_LIST} are accepted", field=name)
-    return items
-
-
 def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNode]) -> list[Term]:
     """The RDF values of one input field (nothing for null)."""
     if value is None:
@@ -242,7 +170,7 @@ def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNod
     if spec.kind == "text":
         return [text(value, name)]
     if spec.kind == "texts":
-        return [text(v, name) for v in _listed(value, name)]
+        return [text(v, name) for v in listed(value, name)]
     if spec.kind == "bool":
         return [ox.Literal(bool(value))]
     if spec.kind == "date":
@@ -250,15 +178,15 @@ def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNod
     if spec.kind == "enum":
         return [n(KG[value.value])]
     if spec.kind == "enums":
-        return [n(KG[v.value]) for v in _listed(value, name)]
+        return [n(KG[v.value]) for v in listed(value, name)]
     if spec.kind == "ref":
         return [draft.refer(iri(value, name, keys), name)]
     if spec.kind == "refs":
-        return [draft.refer(iri(v, name, keys), name) for v in _listed(value, name)]
+        return [draft.refer(iri(v, name, keys), name) for v in listed(value, name)]
     assert spec.kind == "minted" and spec.minted is not None
     segment, cls = spec.minted
     out: list[Term] = []
-    for statement in _listed(value, name):
+    for statement in listed(value, name):
         node = draft.mint(segment, statement)
         draft.add(node, RDF_TYPE, cls)
         draft.add(node, _LABEL, text(statement, name))
