@@ -240,3 +240,24 @@ def test_a_load_that_completes_is_all_there_after_restart(tmp_path: Path, big_fi
         assert new <= snapshot(reopened)
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["small", "bulk"])
+def test_gzipped_files_load(store: Store, tmp_path: Path, bulk: bool) -> None:
+    import gzip
+
+    path = tmp_path / "article.trig.gz"
+    path.write_bytes(gzip.compress(paths.ARTICLE_GRAPH.read_bytes()))
+    load(store, [path], bulk=bulk)
+    assert set(store.named_graphs()) == shipped_graphs()
+
+
+def test_a_large_load_into_a_plain_directory_is_transactional(tmp_path: Path) -> None:
+    """A directory without generations (an older layout) takes the staged add_quads path."""
+    ox.Store(str(tmp_path / "plain")).flush()
+    store = open_store(str(tmp_path / "plain"))
+    try:
+        result = load(store, [paths.ARTICLE_GRAPH], bulk=True)
+        assert result.bulk and store.count() == result.triples
+    finally:
+        store.close()

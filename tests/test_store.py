@@ -261,3 +261,31 @@ def test_the_standard_union_answers_like_oxigraphs_own(oxigraph_server: Oxigraph
 
 def _sorted(rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]) -> list[str]:
     return sorted(str(sorted((k, str(v)) for k, v in row.items())) for row in rows)
+
+
+def test_a_directory_in_use_is_refused_until_closed(tmp_path: Path) -> None:
+    from kg.errors import StoreUnavailable
+    from kg.store import open_store
+
+    first = open_store(str(tmp_path / "store"))
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(str(tmp_path / "store"))
+    assert "another kg process" in caught.value.message
+    first.close()
+    second = open_store(str(tmp_path / "store"))
+    assert second.is_empty()
+    second.close()
+
+
+def test_a_plain_pyoxigraph_directory_is_used_as_it_is(tmp_path: Path) -> None:
+    from kg.store import open_store
+
+    plain = ox.Store(str(tmp_path))
+    plain.add(quad("a", "1"))
+    del plain
+    store = open_store(str(tmp_path))
+    try:
+        assert store.count() == 1
+        assert getattr(store, "generation", "?") is None
+    finally:
+        store.close()
