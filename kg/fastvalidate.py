@@ -226,9 +226,9 @@ class _Runner:
         return found
 
     @staticmethod
-    def _count_query(targets: str, path: str, check: Any) -> tuple[str, str, str]:
+    def _count_query(targets: str, path: str, check: CountCheck) -> tuple[str, str, str]:
         """(where, head, tail) of the query for the foci breaking a min/max count."""
-        bound: int = check.bound
+        bound = check.bound
         foci = f"{{ SELECT DISTINCT ?focus WHERE {{ {targets} }} }}"
         if check.component == "MinCountConstraintComponent":
             if bound <= 0:

@@ -325,7 +325,8 @@ class _Compiler:
             return ValueCheck(component, tuple(m for m in members if m is not None), combine)
         return None
 
-    def shape(self, node: Node, targets: str | None, path: URIRef | None, plan: ShapePlan) -> None:
+    def shape(self, node: Node, path: URIRef | None, plan: ShapePlan) -> None:
+        """Add the checks of shape ``node`` (with ``path``, or on the focus itself) to ``plan``."""
         previous, self._owner = self._owner, node
         try:
             for p, o in self.g.predicate_objects(node):
@@ -397,7 +398,7 @@ def compile_shapes(shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]]) 
         if (shape, SH.path, None) in shapes:
             node_plan.unsupported.add("*")  # a property shape with its own targets: pySHACL
         else:
-            compiler.shape(shape, targets, None, node_plan)
+            compiler.shape(shape, None, node_plan)
         plans.append(node_plan)
         for prop in shapes.objects(shape, SH.property):
             if (prop, SH.deactivated, Literal(True)) in shapes:
@@ -414,7 +415,7 @@ def compile_shapes(shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]]) 
             if not isinstance(path, URIRef) or (prop, SH.property, None) in shapes:
                 plan.unsupported.add("*")
             else:
-                compiler.shape(prop, targets, path, plan)
+                compiler.shape(prop, path, plan)
             plans.append(plan)
     return Plan(plans, shapes)
 
