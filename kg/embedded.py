@@ -209,41 +209,49 @@ class EmbeddedStore:
         assert self.path is not None
         location = Path(self.path)
         with self._write_lock:
-            replaced = set(replace_graphs)
-            if self.is_empty():
-                built = staged
-            elif len(self._store) <= COPY_INTO_STAGE:
-                # Little data now: copy what stays into the new generation.
-                staged.store.bulk_extend(
-                    q
-                    for q in self._store
-                    if not (
-                        isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced
-                    )
-                )
-                built = staged
-            else:
-                built = Generation.checkpoint(self._store, generations.next_generation(location))
-                for graph in replaced:
-                    if built.store.contains_named_graph(ox.NamedNode(graph)):
-                        built.store.remove_graph(ox.NamedNode(graph))
-                spill = location / f"{built.path.name}.nq"
-                try:
-                    staged.store.dump(str(spill), ox.RdfFormat.N_QUADS)
-                    staged.discard()
-                    built.store.bulk_load(path=str(spill), format=ox.RdfFormat.N_QUADS)
-                finally:
-                    spill.unlink(missing_ok=True)
+            built: Generation | None = None
             try:
+                built = self._merge(staged, set(replace_graphs), location)
                 check(_wrap(built.store, self.isolate_queries))
                 built.store.flush()
             except BaseException:
-                built.discard()
                 staged.discard()
+                if built is not None:
+                    built.discard()
                 raise
             generations.publish(location, built.path)
             self._store, self.generation = built.store, built.path
             generations.remove_others(location, built.path)
+
+    def _merge(self, staged: Generation, replaced: set[str], location: Path) -> Generation:
+        """The next generation: ``staged`` plus the current data outside ``replaced``."""
+        if self.is_empty():
+            return staged
+        if len(self._store) <= COPY_INTO_STAGE:
+            # Little data now: copy what stays into the new generation.
+            staged.store.bulk_extend(
+                q
+                for q in self._store
+                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced)
+            )
+            return staged
+        # Much data now: start from a checkpoint of it (hard links) and add the new data.
+        built = Generation.checkpoint(self._store, generations.next_generation(location))
+        try:
+            for graph in replaced:
+                if built.store.contains_named_graph(ox.NamedNode(graph)):
+                    built.store.remove_graph(ox.NamedNode(graph))
+            spill = generations.spill_file(built.path)
+            try:
+                staged.store.dump(str(spill), ox.RdfFormat.N_QUADS)
+                staged.discard()
+                built.store.bulk_load(path=str(spill), format=ox.RdfFormat.N_QUADS)
+            finally:
+                spill.unlink(missing_ok=True)
+        except BaseException:
+            built.discard()
+            raise
+        return built
 
     # -- reading the whole store -------------------------------------------------------------
 

@@ -66,11 +66,19 @@ def publish(location: Path, generation: Path) -> None:
         os.close(fd)
 
 
+def spill_file(generation: Path) -> Path:
+    """A temporary N-Quads file beside ``generation``, used while it is built."""
+    return generation.with_name(f"{generation.name}.spill.nq")
+
+
 def remove_others(location: Path, keep: Path) -> None:
-    """Delete every generation but ``keep``: earlier ones, and loads that never published."""
+    """Delete every generation but ``keep`` (earlier ones, loads that never published) and
+    the temporary files of unfinished loads."""
     for path in location.iterdir():
         if path != keep and _GEN.match(path.name) and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".spill.nq"):
+            path.unlink(missing_ok=True)
 
 
 def remove(generation: Path) -> None:

@@ -261,3 +261,39 @@ def test_a_large_load_into_a_plain_directory_is_transactional(tmp_path: Path) ->
         assert result.bulk and store.count() == result.triples
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("copy_limit", [0, 1_000_000], ids=["checkpoint", "copy"])
+def test_a_large_load_into_a_holding_store_merges_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_limit: int
+) -> None:
+    """The new generation starts from a checkpoint of the current one (much data) or copies
+    it (little data); both replace the loaded graphs and keep the others."""
+    import kg.embedded
+    from kg.store import ensure_seeded
+
+    monkeypatch.setattr(kg.embedded, "COPY_INTO_STAGE", copy_limit)
+    location = tmp_path / "store"
+    store = open_store(str(location))
+    try:
+        ensure_seeded(store)
+        before = snapshot(store)
+        path = tmp_path / "cloud.ttl"
+        path.write_text(PLATFORM)
+        load(store, [path], bulk=True)
+        added = {q for q in snapshot(store) if q not in before}
+        assert len(added) == 3 and snapshot(store) >= before
+        path.write_text(PLATFORM.replace('"Test cloud"', '"Renamed"'))
+        load(store, [path], bulk=True)
+        assert {q.object for q in snapshot(store) - before} >= {ox.Literal("Renamed")}
+        assert len(snapshot(store) - before) == 3
+        path.write_text(PLATFORM.replace("microsoft", "nobody"))
+        current = snapshot(store)
+        with pytest.raises(ValidationFailed):
+            load(store, [path], bulk=True)
+        assert snapshot(store) == current
+    finally:
+        store.close()
+    assert [p.name for p in location.iterdir() if p.name.startswith("gen-")] == [
+        Path((location / "CURRENT-GENERATION").read_text().strip()).name
+    ]
