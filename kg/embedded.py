@@ -24,7 +24,7 @@ from kg import generations, isolate
 from kg.errors import QueryError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.store import RawResult, Row, replace_update, rows_of
+from kg.store import RawResult, Row, has_own_dataset, replace_update, rows_of
 
 _CHUNK = 256 * 1024
 #: A large load into a store holding at most this many quads copies them into the new
@@ -74,7 +74,8 @@ class EmbeddedStore:
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         kwargs: dict[str, Any] = {}
         if default_graph_uris is None and named_graph_uris is None:
-            kwargs["use_default_graph_as_union"] = True
+            # pyoxigraph's union flag would override the query's own FROM clauses.
+            kwargs["use_default_graph_as_union"] = not has_own_dataset(query)
         else:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph_uris or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graph_uris or []]

@@ -26,7 +26,6 @@ stop the server's work, so run the server with its own limit as well (``oxigraph
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -36,13 +35,12 @@ import pyoxigraph as ox
 from kg.embedded import stream_writer
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge, StoreUnavailable
 from kg.results import Result
-from kg.store import RawResult, Row, replace_update, rows_of
+from kg.store import RawResult, Row, has_own_dataset, replace_update, rows_of
 
 #: What a query asks for: one format per query form, each lossless and counted by lines.
 _ACCEPT = (
     "text/tab-separated-values, application/n-triples;q=0.9, application/sparql-results+json;q=0.8"
 )
-_OWN_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
 #: What Oxigraph server appends to a result it stops at its --timeout-s limit.
 _CANCELLED = b"operation has been cancelled"
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
@@ -93,7 +91,7 @@ class RemoteStore:
         )
 
     def _dataset(self, query: str) -> list[tuple[str, str]]:
-        if _OWN_DATASET.search(query):
+        if has_own_dataset(query):
             return []
         if self.union == "auto":
             server = self._server_name()

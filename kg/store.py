@@ -25,6 +25,7 @@ Extensions to the original protocol: ``select``/``construct`` take ``max_results
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -102,6 +103,14 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+_OWN_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z_][\w.-]*:)", re.IGNORECASE)
+
+
+def has_own_dataset(query: str) -> bool:
+    """Whether a query names its dataset with ``FROM``/``FROM NAMED`` (then no union)."""
+    return _OWN_DATASET.search(query) is not None
 
 
 def rows_of(solutions: ox.QuerySolutions) -> list[Row]:

@@ -289,3 +289,15 @@ def test_a_plain_pyoxigraph_directory_is_used_as_it_is(tmp_path: Path) -> None:
         assert getattr(store, "generation", "?") is None
     finally:
         store.close()
+
+
+def test_a_query_naming_its_own_dataset_reads_only_that(article_store: Store) -> None:
+    everything = article_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    ontology = article_store.select(
+        f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"
+    )
+    graphs = article_store.select(
+        f"SELECT DISTINCT ?g FROM NAMED <{ARTICLE}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert 0 < int(ontology[0]["n"].value) < int(everything[0]["n"].value)
+    assert [r["g"].value for r in graphs] == [ARTICLE]
