@@ -3,8 +3,8 @@
 * Queries see the union of all named graphs as their default graph, unless the caller names the
   dataset (``default_graph_uris`` / ``named_graph_uris``, as the SPARQL protocol does).
 * A query with a time limit runs in a forked child that is killed at the deadline
-  (``kg.isolate``), because pyoxigraph cannot cancel a running query; without a limit it runs
-  in this process.
+  (``kg.isolate``, about 3 ms per query), because pyoxigraph cannot cancel a running query;
+  without a limit, or where there is no fork (Windows), it runs in this process.
 * Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
   on-disk store go through ``kg.load``, which uses pyoxigraph's bulk loader where that is safe.
 """
