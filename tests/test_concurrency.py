@@ -14,12 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.plugins.graphql_client import TOKEN, LiveClient
+from tests.plugins.graphql_client import LiveClient
 from tests.plugins.server import start_server
-from tests.plugins.stores import OxigraphServer
 
 ID = "https://w3id.org/aikg/id/"
 WRITERS = 8
@@ -105,19 +103,9 @@ def reader(url: str, r: int, out: Outcome, deadline: float) -> None:
         client.close()
 
 
-@pytest.fixture(params=["embedded", "remote"])
-def server_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    env = {"KG_WRITE_TOKEN": TOKEN}
-    if request.param == "remote":
-        oxigraph: OxigraphServer = request.getfixturevalue("oxigraph_server")
-        httpx.post(f"{oxigraph.base}/update", data={"update": "DROP ALL"}).raise_for_status()
-        env["KG_STORE"] = oxigraph.url
-    return env
-
-
 @pytest.mark.timeout(240)
-def test_eight_writers_and_thirty_two_readers(tmp_path: Path, server_env: dict[str, str]) -> None:
-    server = start_server(tmp_path, server_env)
+def test_eight_writers_and_thirty_two_readers(tmp_path: Path, writer_env: dict[str, str]) -> None:
+    server = start_server(tmp_path, writer_env)
     out = Outcome()
     deadline = time.monotonic() + SECONDS
     threads = [

@@ -18,7 +18,6 @@ import pytest
 
 from tests.plugins.graphql_client import TOKEN, LiveClient
 from tests.plugins.server import Server, start_server
-from tests.plugins.stores import OxigraphServer
 
 ID = "https://w3id.org/aikg/id/"
 FACTS = 6
@@ -69,21 +68,11 @@ def stream(
         client.close()
 
 
-@pytest.fixture(params=["embedded", "remote"])
-def durable_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    env = {"KG_WRITE_TOKEN": TOKEN}
-    if request.param == "remote":
-        oxigraph: OxigraphServer = request.getfixturevalue("oxigraph_server")
-        httpx.post(f"{oxigraph.base}/update", data={"update": "DROP ALL"}).raise_for_status()
-        env["KG_STORE"] = oxigraph.url
-    return env
-
-
 @pytest.mark.timeout(180)
 def test_sigkill_mid_stream_keeps_every_acknowledged_write_whole(
-    tmp_path: Path, durable_env: dict[str, str]
+    tmp_path: Path, writer_env: dict[str, str]
 ) -> None:
-    server = start_server(tmp_path, durable_env)
+    server = start_server(tmp_path, writer_env)
     acked: list[tuple[str, str]] = []
     stop = threading.Event()
     threads = [
@@ -100,7 +89,7 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_write_whole(
     assert len(acked) > 10, "too few writes were acknowledged to test anything"
     print(f"{len(acked)} writes acknowledged before SIGKILL")
 
-    restarted = start_server(tmp_path, durable_env)
+    restarted = start_server(tmp_path, writer_env)
     client = LiveClient(restarted.url)
     try:
         persons = {

@@ -3,6 +3,9 @@
 * ``client``: a :class:`Client` over ``article_store`` (embedded and remote); ``client.write``
   sends a mutation with the bearer token (or ``token=None``/another one) to an app configured
   with ``configured`` as its write token, and returns the data of its ``result`` field.
+* ``LiveClient(url)``: GraphQL and SPARQL over HTTP to a running ``kg serve``.
+* ``writer_env``: parametrized ``["embedded", "remote"]``: the environment for a ``kg serve``
+  that accepts writes with ``TOKEN``, over its own on-disk store or the emptied Oxigraph server.
 """
 
 from __future__ import annotations
@@ -106,3 +109,15 @@ class LiveClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def writer_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Environment for a ``kg serve`` accepting writes (``TOKEN``) on each kind of store:
+    its own on-disk store, or the session's Oxigraph server emptied for the test."""
+    env = {"KG_WRITE_TOKEN": TOKEN}
+    if request.param == "remote":
+        oxigraph = request.getfixturevalue("oxigraph_server")
+        httpx.post(f"{oxigraph.base}/update", data={"update": "DROP ALL"}).raise_for_status()
+        env["KG_STORE"] = oxigraph.url
+    return env
