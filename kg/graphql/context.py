@@ -76,7 +76,7 @@ async def run(info: Info[Context, Any], work: Callable[[Loader], R], *, inline: 
     remaining = ctx.remaining()
     if remaining <= 0:
         raise ctx.timeout_error()
-    loader = Loader(ctx.store, registry_of(info), remaining)
+    loader = Loader(ctx.store, registry_of(info), ctx.settings.query_timeout, remaining=remaining)
     loader.log = ctx.log
     if inline:
         return work(loader)

@@ -48,11 +48,20 @@ def _literal(term: Any, datatype: str) -> Any:
 class Loader:
     """Per request: the store, the deadline and the log of the SPARQL it ran."""
 
-    def __init__(self, store: Store, registry: Registry, timeout: float | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        registry: Registry,
+        timeout: float | None,
+        *,
+        remaining: float | None = None,
+    ) -> None:
+        """``timeout``: the request's time limit; ``remaining``: what is left of it now."""
         self.store = store
         self.registry = registry
         self.timeout = timeout
-        self.deadline = None if timeout is None else time.monotonic() + timeout
+        left = timeout if remaining is None else remaining
+        self.deadline = None if left is None else time.monotonic() + left
         self.log: list[str] = []
         #: Lower-cased rdfs:label of each node loaded: lists of nodes are ordered by it.
         self.keys: dict[str, str] = {}
