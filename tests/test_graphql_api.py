@@ -169,3 +169,23 @@ def test_sources_list_their_citations(graphql: GraphQL) -> None:
         "about": {"id": "event/infrastructure-reorganisation"},
         "supports": ["kg:date", "kg:datePrecision"],
     } in odaily["citations"]
+
+
+def test_pages_backwards_with_last_and_before(graphql: GraphQL) -> None:
+    everything = names(
+        graphql.data("{ organisations(first: 100) { nodes { name } } }")["organisations"]
+    )
+    tail = graphql.data(
+        "{ organisations(last: 3) { pageInfo { hasPreviousPage startCursor } nodes { name } } }"
+    )["organisations"]
+    assert names(tail) == everything[-3:]
+    assert tail["pageInfo"]["hasPreviousPage"] is True
+    before = graphql.data(
+        "query($before: String) { organisations(last: 2, before: $before) { nodes { name } } }",
+        {"before": tail["pageInfo"]["startCursor"]},
+    )["organisations"]
+    assert names(before) == everything[-5:-3]
+
+
+def test_search_text_is_escaped(graphql: GraphQL) -> None:
+    assert graphql.data('{ search(text: "\\" } } SELECT") { __typename } }') == {"search": []}
