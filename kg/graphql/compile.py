@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.graphql.mapping import check_iri
-from kg.namespaces import DCT, KG, SKOS
+from kg.namespaces import DCT, SKOS
 from kg.store import Row
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -179,6 +179,3 @@ def search_query(text: str, classes: Iterable[str], limit: int) -> str:
         '  BIND(LCASE(COALESCE(STR(?name), "")) AS ?key)\n'
         f"}}\nORDER BY ?key ?s\nLIMIT {limit}"
     )
-
-
-KG_NS = str(KG)
