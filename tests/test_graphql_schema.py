@@ -55,3 +55,22 @@ def test_kg_query_exit_codes() -> None:
     unusable = runner.invoke(main, ["query", "--store", "memory", "--variables", "[1]", "{ x }"])
     assert unusable.exit_code == 2
     assert "--variables must be a JSON object" in unusable.output
+
+
+def test_execute_in_process_with_or_without_a_running_loop() -> None:
+    import asyncio
+
+    from kg.graphql.schema import execute
+    from kg.settings import Settings
+    from kg.store import ensure_seeded, open_store
+
+    store = open_store("memory")
+    ensure_seeded(store)
+    query = '{ node(id: "org/openai") { ... on Organisation { name } } }'
+    expected = {"data": {"node": {"name": "OpenAI"}}}
+    assert execute(store, Settings(), query) == expected
+
+    async def inside_a_loop() -> dict:  # type: ignore[type-arg]
+        return execute(store, Settings(), query)
+
+    assert asyncio.run(inside_a_loop()) == expected

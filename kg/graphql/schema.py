@@ -7,6 +7,7 @@ from ``kg.graphql.mutations`` when that module exists.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import logging
 from collections.abc import Callable, Iterator
@@ -167,5 +168,14 @@ def execute(
     *,
     log_to: list[str] | None = None,
 ) -> dict[str, Any]:
-    """:func:`execute_async` for callers without an event loop (CLI, pictures)."""
-    return asyncio.run(execute_async(store, settings, query, variables, log_to=log_to))
+    """:func:`execute_async` for synchronous callers (CLI, pictures).
+
+    Called from a thread that runs an event loop, it runs the request on a thread of its own.
+    """
+    work = execute_async(store, settings, query, variables, log_to=log_to)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
