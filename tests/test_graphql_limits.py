@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kg.embedded import EmbeddedStore
-from kg.store import Row
+from kg.store import Row, open_store
 from tests.plugins.graphql_api import GraphQL
 from tests.plugins.server import Server
 
@@ -71,14 +71,26 @@ def test_unexpected_errors_are_masked_and_logged(
     assert "secret detail" in caplog.text
 
 
-def test_the_server_stays_up(kg_server_factory: Callable[..., Server]) -> None:
+@pytest.mark.parametrize("kind", ["embedded", "remote"])
+def test_the_server_stays_up(
+    kind: str, kg_server_factory: Callable[..., Server], request: pytest.FixtureRequest
+) -> None:
     env = {f"KG_{k.upper()}": str(v) for k, v in LIMITS.items()}
+    if kind == "remote":  # kg serve over the Oxigraph server, emptied (kg serve seeds it)
+        oxigraph = request.getfixturevalue("oxigraph_server")
+        emptied = open_store(oxigraph.url)  # kg serve seeds an empty store
+        emptied.update("DROP ALL")
+        emptied.close()
+        env["KG_STORE"] = oxigraph.url
     server = kg_server_factory(env=env)
-    with httpx.Client(base_url=server.url, timeout=30) as http:
-        for query, message in BAD_REQUESTS.items():
-            response = http.post("/graphql", json={"query": query})
-            assert message in response.text
-        ok = http.post("/graphql", json={"query": "{ organisations(first: 3) { totalCount } }"})
-    assert ok.status_code == 200
-    assert ok.json()["data"]["organisations"]["totalCount"] > 3
-    assert server.process.poll() is None
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            for query, message in BAD_REQUESTS.items():
+                response = http.post("/graphql", json={"query": query})
+                assert message in response.text
+            ok = http.post("/graphql", json={"query": "{ organisations(first: 3) { totalCount } }"})
+        assert ok.status_code == 200
+        assert ok.json()["data"]["organisations"]["totalCount"] > 3
+        assert server.process.poll() is None
+    finally:
+        server.stop()

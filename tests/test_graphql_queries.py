@@ -4,13 +4,17 @@ embedded and the remote store and from a running ``kg serve``; the README shows 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from kg import paths
+from kg.store import open_store
 from tests.plugins.graphql_api import GraphQL
+from tests.plugins.server import Server
+from tests.plugins.stores import OxigraphServer
 
 QUERIES = paths.ONTOLOGY_DIR.parent / "queries"
 CASES = sorted(p for p in QUERIES.glob("*.graphql") if p.with_suffix(".expected.json").exists())
@@ -37,6 +41,23 @@ def test_query_over_a_running_server(kg_server: str, path: Path) -> None:
     response = httpx.post(f"{kg_server}/graphql", json={"query": path.read_text()}, timeout=30)
     assert response.status_code == 200
     assert response.json() == expected(path)
+
+
+def test_queries_over_a_server_on_the_remote_store(
+    kg_server_factory: Callable[..., Server], oxigraph_server: OxigraphServer
+) -> None:
+    emptied = open_store(oxigraph_server.url)  # kg serve seeds an empty store
+    emptied.update("DROP ALL")
+    emptied.close()
+    server = kg_server_factory(env={"KG_STORE": oxigraph_server.url})
+    try:
+        for path in CASES:
+            response = httpx.post(
+                f"{server.url}/graphql", json={"query": path.read_text()}, timeout=30
+            )
+            assert response.json() == expected(path), path.name
+    finally:
+        server.stop()
 
 
 def test_readme_shows_the_first_query_with_its_real_output() -> None:
