@@ -118,7 +118,18 @@ class EmbeddedStore:
     def select(
         self, query: str, *, timeout: float | None = None, max_results: int | None = None
     ) -> list[Row]:
-        return rows_of(self.evaluate(query, timeout=timeout, max_results=max_results).solutions())
+        if timeout is not None and self.isolate_queries:
+            result = self.evaluate(query, timeout=timeout, max_results=max_results)
+            return rows_of(result.solutions())
+        # In process: read the solutions directly, without serializing them on the way.
+        outcome = self._outcome(query, None, None)
+        if not isinstance(outcome, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        try:
+            rows = rows_of(outcome, max_results)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+        return rows
 
     def ask(self, query: str, *, timeout: float | None = None) -> bool:
         return self.evaluate(query, timeout=timeout).boolean()

@@ -85,7 +85,7 @@ class _OverCap(Exception):
     pass
 
 
-def _too_large(max_results: int | None) -> ResultTooLarge:
+def too_large(max_results: int | None) -> ResultTooLarge:
     return ResultTooLarge(
         f"the result has more than {max_results} rows; add a LIMIT or narrow the query",
         max_results=max_results,
@@ -114,13 +114,13 @@ class Result:
             try:
                 outcome.serialize(sink.io(), ox.QueryResultsFormat.TSV)
             except _OverCap:
-                raise _too_large(max_results) from None
+                raise too_large(max_results) from None
             return cls("solutions", sink.getvalue())
         sink = _CappedBuffer(max_results)
         try:
             ox.serialize(outcome, sink.io(), ox.RdfFormat.N_TRIPLES)
         except _OverCap:
-            raise _too_large(max_results) from None
+            raise too_large(max_results) from None
         return cls("graph", sink.getvalue())
 
     @classmethod
@@ -134,7 +134,7 @@ class Result:
             if name == "tsv":
                 rows = data.count(b"\n") - 1 if data.endswith(b"\n") else data.count(b"\n")
                 if max_results is not None and rows > max_results:
-                    raise _too_large(max_results)
+                    raise too_large(max_results)
                 return cls("solutions", data if data.endswith(b"\n") else data + b"\n")
             return cls.of(parsed, max_results)
         triples = (q.triple for q in ox.parse(data, GRAPH_FORMATS[name]))
@@ -142,7 +142,7 @@ class Result:
         try:
             ox.serialize(triples, sink.io(), ox.RdfFormat.N_TRIPLES)
         except _OverCap:
-            raise _too_large(max_results) from None
+            raise too_large(max_results) from None
         return cls("graph", sink.getvalue())
 
     def solutions(self) -> ox.QuerySolutions:

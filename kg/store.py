@@ -32,6 +32,8 @@ from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
+from kg.results import too_large
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
 
@@ -113,11 +115,16 @@ def has_own_dataset(query: str) -> bool:
     return _OWN_DATASET.search(query) is not None
 
 
-def rows_of(solutions: ox.QuerySolutions) -> list[Row]:
-    """Python rows of SELECT solutions; unbound variables are absent from the row."""
+def rows_of(solutions: ox.QuerySolutions, max_results: int | None = None) -> list[Row]:
+    """Python rows of SELECT solutions; unbound variables are absent from the row.
+
+    Raises ResultTooLarge as soon as there are more than ``max_results`` rows.
+    """
     names = [v.value for v in solutions.variables]
     rows: list[Row] = []
     for solution in solutions:
+        if max_results is not None and len(rows) >= max_results:
+            raise too_large(max_results)
         row: Row = {}
         for name in names:
             value = solution[name]
