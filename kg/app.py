@@ -25,7 +25,7 @@ from kg.errors import KgError
 from kg.graphql_http import GraphQLResponseMedia
 from kg.limits import BodyLimit
 from kg.settings import Settings
-from kg.store import Store, open_store
+from kg.store import Store, store_for
 
 log = logging.getLogger("kg")
 
@@ -62,9 +62,7 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
-    opened = store or open_store(
-        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
-    )
+    opened = store or store_for(settings)
     state = AppState(settings=settings, store=opened)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]

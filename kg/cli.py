@@ -82,12 +82,10 @@ def _validate_store(location: str) -> Report:
     """The report of kg.fastvalidate over the store at ``location`` (or the configured one)."""
     from kg.fastvalidate import validate_store
     from kg.settings import Settings
-    from kg.store import open_store
+    from kg.store import store_for
 
     settings = Settings.load(store=location or None)
-    opened = open_store(
-        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
-    )
+    opened = store_for(settings)
     try:
         return validate_store(opened)
     finally:
@@ -147,7 +145,7 @@ def query(document: str, variables: str | None, explain: bool, store: str | None
     from kg import errors
     from kg.graphql.schema import execute
     from kg.settings import Settings
-    from kg.store import ensure_seeded, open_store
+    from kg.store import ensure_seeded, store_for
 
     try:
         text = Path(document[1:]).read_text() if document.startswith("@") else document
@@ -160,9 +158,7 @@ def query(document: str, variables: str | None, explain: bool, store: str | None
         raise KgClickError(exc) from exc
     try:
         settings = Settings.load(store=store)
-        opened = open_store(
-            settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
-        )
+        opened = store_for(settings)
         try:
             if settings.load_article:
                 ensure_seeded(opened)
@@ -260,12 +256,10 @@ def _write(output: Path, svg: str) -> None:
 def _open_store(store: str | None, *, seed: bool = True) -> Store:
     """The configured store (flag > KG_STORE > default directory), seeded when empty."""
     from kg.settings import Settings
-    from kg.store import ensure_seeded, open_store
+    from kg.store import ensure_seeded, store_for
 
     settings = Settings.load(store=store)
-    opened = open_store(
-        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
-    )
+    opened = store_for(settings)
     if seed and settings.load_article:
         ensure_seeded(opened)
     return opened

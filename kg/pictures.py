@@ -27,7 +27,7 @@ from kg.picture_data import (
     short_id,
 )
 from kg.settings import Settings
-from kg.store import Store, ensure_seeded, open_store
+from kg.store import Store, ensure_seeded, store_for
 from kg.timeline import NARROW, Timeline, timeline_svg
 
 PLAYGROUND = "/graphql"
@@ -232,9 +232,7 @@ def _timeline_text(timeline: Timeline) -> str:
 
 def _open(settings: Settings) -> Store:
     """The store of ``settings``, seeded like ``kg serve`` seeds it when it is empty."""
-    store = open_store(
-        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
-    )
+    store = store_for(settings)
     if settings.load_article:
         ensure_seeded(store)
     return store

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from kg.app import create_app
 from kg.errors import InputError
 from kg.settings import SETTINGS, Settings
-from kg.store import ensure_seeded, open_store
+from kg.store import ensure_seeded, open_store, store_for
 
 log = logging.getLogger("kg.serve")
 
@@ -57,9 +57,7 @@ def seed(settings: Settings) -> bool:
     """Load the ontology and the article graph when the store is empty (and load_article)."""
     if not settings.load_article or settings.store_location == "memory":
         return False
-    store = open_store(
-        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
-    )
+    store = store_for(settings)
     try:
         return ensure_seeded(store)
     finally:

@@ -28,11 +28,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from kg.results import too_large
+
+if TYPE_CHECKING:
+    from kg.settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
@@ -188,3 +191,10 @@ def open_store(location: str, **options: str | None) -> Store:
     if location == "memory":
         return EmbeddedStore(None)
     return EmbeddedStore(location)
+
+
+def store_for(settings: Settings) -> Store:
+    """The store the settings name (``store``, with ``update_url``/``gsp_url`` when remote)."""
+    return open_store(
+        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+    )
