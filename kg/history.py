@@ -15,8 +15,12 @@ its record are committed together or not at all::
 
 ``kg:latestChange`` is the head of the chain. Each write's update replaces the head it read and
 carries that head as its precondition (``WHERE``), so a write validated against a state another
-writer has since changed is a no-op and is retried (see ``kg.writes``). Who wrote is not
-recorded: the write token identifies no one and is never stored.
+writer has since changed is a no-op and is retried (see ``kg.writes``). Two updates that a SPARQL
+server runs at the same moment can still both see the same head and both commit (Oxigraph gives
+each update a snapshot, not a lock): the history then forks, two changes follow the same one.
+:func:`concurrent_with` finds the other branch after a commit (``kg.conflicts`` resolves it), and
+the next write's update replaces every head it finds, so the chain has one head again. Who wrote
+is not recorded: the write token identifies no one and is never stored.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 import pyoxigraph as ox
 
 from kg import paths
+from kg.errors import InputError, NotFound
 from kg.namespaces import GRAPH, ID, KG, PROV, sparql_prefixes
 from kg.store import Store
 from kg.validate import Report
@@ -37,6 +42,8 @@ HISTORY_GRAPH = ox.NamedNode(str(GRAPH["history"]))
 #: The shapes of the history graph (apart from shapes.ttl, which describes the sources' data).
 SHAPES = paths.ONTOLOGY_DIR / "history-shapes.ttl"
 LOG = ox.NamedNode(str(ID["history"]))
+#: The most changes one ``changes`` call returns; page on with ``after``.
+MAX_CHANGES = 1000
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -72,9 +79,10 @@ class ChangeRecord:
 
 
 def read_head(store: Store) -> Head:
+    """The latest change (the latest of the heads, should concurrent commits have forked it)."""
     rows = store.select(
         f"SELECT ?c ?t WHERE {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?c . "
-        f"OPTIONAL {{ ?c {_ENDED} ?t }} }} }}"
+        f"OPTIONAL {{ ?c {_ENDED} ?t }} }} }} ORDER BY DESC(?t) DESC(STR(?c)) LIMIT 1"
     )
     if not rows:
         return Head(None, None)
@@ -125,34 +133,81 @@ def record_quads(
 
 
 def head_guard(head: Head) -> tuple[str, str]:
-    """(the DELETE template part, the WHERE clause) that make an update apply only on ``head``."""
-    where = f"OPTIONAL {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?head }} }}\n"
+    """(the DELETE template part, the WHERE clause) that make an update apply only on ``head``.
+
+    The update applies when ``head`` is a head of the history (or, for ``None``, when there is
+    none yet) and replaces every head, so a fork left by concurrent commits is joined again.
+    """
+    heads = f"GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?head }}"
     if head.change is None:
-        where += "FILTER(!BOUND(?head))"
+        where = f"FILTER NOT EXISTS {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?any }} }}"
     else:
-        where += f"FILTER(BOUND(?head) && sameTerm(?head, {head.change}))"
-    return f"GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?head }}", where
+        where = f"GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} {head.change} }}\n{heads}"
+    return heads, where
+
+
+def concurrent_with(store: Store, change: ox.NamedNode, head: Head) -> list[ChangeRecord]:
+    """The other committed changes that were validated on the same ``head`` as ``change``.
+
+    A write's update only applies on the head it read, so another change following the same
+    head was committed by a SPARQL server at the same moment, each update unaware of the other.
+    """
+    if head.change is None:
+        follows = f"FILTER NOT EXISTS {{ ?c {_INFORMED} ?before }}"
+    else:
+        follows = f"?c {_INFORMED} {head.change} ."
+    return _records(store, f"{follows} FILTER(!sameTerm(?c, {change}))", limit=MAX_CHANGES)
 
 
 def is_committed(store: Store, change: ox.NamedNode) -> bool:
     return store.ask(f"ASK {{ GRAPH {HISTORY_GRAPH} {{ {change} a {_CHANGE} }} }}")
 
 
-def changes(store: Store, since: datetime | None = None, *, limit: int = 100) -> list[ChangeRecord]:
-    """Committed changes after ``since`` (all when None), oldest first, at most ``limit``."""
+def changes(
+    store: Store,
+    since: datetime | None = None,
+    *,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[ChangeRecord]:
+    """Committed changes, oldest first (by commit time, then IRI), at most ``limit``.
+
+    ``since`` keeps the changes committed after that time; ``after`` (a change's IRI, the last
+    of the previous page) keeps those that come after that change in this order.
+    """
+    if not 1 <= limit <= MAX_CHANGES:
+        message = f"limit must be from 1 to {MAX_CHANGES}; page on with after"
+        raise InputError(message, field="limit")
     where = ""
     if since is not None:
         stamp = _format_time(since if since.tzinfo else since.replace(tzinfo=UTC))
-        where = f'FILTER(?t > "{stamp}"^^{_XSD_DATETIME})'
+        where += f'FILTER(?t > "{stamp}"^^{_XSD_DATETIME})\n'
+    if after is not None:
+        try:
+            last = ox.NamedNode(after)
+        except ValueError as exc:
+            raise InputError(f"after: {exc}", field="after") from exc
+        rows = store.select(
+            f"SELECT ?t WHERE {{ GRAPH {HISTORY_GRAPH} {{ {last} a {_CHANGE} ; {_ENDED} ?t }} }}"
+        )
+        if not rows:
+            raise NotFound(f"no change <{after}> in the history", node=after)
+        stamp = _format_time(_parse_time(rows[0]["t"].value))
+        t0 = f'"{stamp}"^^{_XSD_DATETIME}'
+        where += f"FILTER(?t > {t0} || (?t = {t0} && STR(?c) > {ox.Literal(after)}))\n"
+    return _records(store, where, limit=limit)
+
+
+def _records(store: Store, where: str, *, limit: int) -> list[ChangeRecord]:
     rows = store.select(
         sparql_prefixes()
         + f"""SELECT ?c ?op ?t ?src ?added ?removed WHERE {{
   GRAPH {HISTORY_GRAPH} {{
     ?c a {_CHANGE} ; {_LABEL} ?op ; {_ENDED} ?t ; {_ADDED} ?added ; {_REMOVED} ?removed .
     OPTIONAL {{ ?c {_USED} ?src }}
+    {where}
   }}
-  {where}
-}} ORDER BY ?t LIMIT {int(limit)}"""
+}} ORDER BY ?t STR(?c) LIMIT {int(limit)}"""
     )
     return [
         ChangeRecord(

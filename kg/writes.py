@@ -17,11 +17,15 @@ that must exist). :func:`write` runs it:
 5. commit the change and its history record as ONE ``DELETE {..} INSERT {..} WHERE {..}``
    request, atomic on pyoxigraph and on a SPARQL server.
 
-Concurrency control: writes in one process are serialized by a lock; across processes and
-replicas, each update carries the history head it read as its ``WHERE`` precondition (a
-compare-and-swap in the store), so an update prepared against a state another writer has
-changed in the meantime matches nothing and writes nothing; the write is then re-planned and
-re-validated against the new state (up to ``ATTEMPTS`` times). No state is kept outside the store.
+Concurrency control: writes in one process are serialized by a lock, so each is validated on
+the state it is committed on. Across processes and replicas, each update carries the history
+head it read as its ``WHERE`` precondition, so an update prepared against a state another writer
+changed before the update ran matches nothing and writes nothing; the write is then re-planned
+and re-validated against the new state (up to ``ATTEMPTS`` times). This is not a lock: a SPARQL
+server that runs two updates at the same moment on one snapshot (Oxigraph does) commits both.
+Each write checks for that after its commit, and when the two changes together break the shapes
+it is reverted and reported as a ``WriteConflict`` (``kg.conflicts``). No state is kept outside
+the store.
 """
 
 from __future__ import annotations
@@ -215,26 +219,43 @@ def write(
 ) -> tuple[T, Committed]:
     """Plan, validate and commit one write; raise NotFound, ValidationFailed or WriteConflict."""
     with _LOCK:
-        for _ in range(ATTEMPTS):
-            head = history.read_head(store)
-            draft = Draft(store, operation, source)
-            result = plan(draft)
-            change = draft.change()
-            check(store, change)
-            at = history.next_time(head)
-            change_iri = history.new_change_iri(at)
-            record = history.record_quads(
-                change_iri,
-                operation=operation,
-                at=at,
-                head=head,
-                source=change.source,
-                added=change.add,
-                removed=change.remove,
-            )
-            store.update(commit_update(change, record, head))
-            if history.is_committed(store, change_iri):
-                return result, Committed(change_iri.value, at, change)
+        return write_unlocked(store, operation, plan, source=source)
+
+
+def write_unlocked(
+    store: Store,
+    operation: str,
+    plan: Callable[[Draft], T],
+    *,
+    source: ox.NamedNode | None = None,
+    settle: bool = True,
+) -> tuple[T, Committed]:
+    """:func:`write` for a caller holding the write lock. ``settle``: revert this write when it
+    turns out to conflict with one committed at the same moment (``kg.conflicts``)."""
+    from kg import conflicts
+
+    for _ in range(ATTEMPTS):
+        head = history.read_head(store)
+        draft = Draft(store, operation, source)
+        result = plan(draft)
+        change = draft.change()
+        check(store, change)
+        at = history.next_time(head)
+        change_iri = history.new_change_iri(at)
+        record = history.record_quads(
+            change_iri,
+            operation=operation,
+            at=at,
+            head=head,
+            source=change.source,
+            added=change.add,
+            removed=change.remove,
+        )
+        store.update(commit_update(change, record, head))
+        if history.is_committed(store, change_iri):
+            done = Committed(change_iri.value, at, change)
+            conflicts.settle(store, done, head, undo=settle)
+            return result, done
     raise WriteConflict(f"{operation}: the graph kept changing; tried {ATTEMPTS} times")
 
 
@@ -288,7 +309,7 @@ def extract(store: Store, change: Change) -> Subgraph:
     objects = {t.object for t in sub.triples if isinstance(t.object, ox.NamedNode)}
     objects |= {node for node, _ in change.must_exist}
     outside = objects - focus
-    typed = (_quads(store, outside - change.new_nodes, RDF_TYPE) - change.remove) | {
+    typed = (quads_of_nodes(store, outside - change.new_nodes, RDF_TYPE) - change.remove) | {
         q for q in change.add if q.subject in outside and q.predicate == RDF_TYPE
     }
     for q in (*after, *typed):
@@ -305,7 +326,7 @@ def extract(store: Store, change: Change) -> Subgraph:
 def _after(store: Store, change: Change, nodes: set[ox.NamedNode]) -> set[ox.Quad]:
     """The quads of ``nodes`` once ``change`` is applied."""
     read = dict(change.read)
-    stored = _quads(store, nodes - change.new_nodes - read.keys())
+    stored = quads_of_nodes(store, nodes - change.new_nodes - read.keys())
     stored.update(q for node in nodes & read.keys() for q in read[node])
     return (stored - change.remove) | {q for q in change.add if q.subject in nodes}
 
@@ -335,9 +356,10 @@ def validate_focus(sub: Subgraph, *, fast: bool = True) -> Report:
     return focus.validate(data, by_shape, fast=fast)
 
 
-def _quads(
+def quads_of_nodes(
     store: Store, nodes: Iterable[ox.NamedNode], predicate: ox.NamedNode | None = None
 ) -> set[ox.Quad]:
+    """The stored quads (outside the history graph) with one of ``nodes`` as subject."""
     ordered = sorted(nodes, key=lambda n: n.value)
     out: set[ox.Quad] = set()
     for i in range(0, len(ordered), 200):

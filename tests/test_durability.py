@@ -109,7 +109,7 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_write_whole(
                 "OPTIONAL { ?p a <https://schema.org/Person> } } } GROUP BY ?s"
             )
         }
-        changes = client.graphql("{ changes(limit: 1000) { id } }")["changes"]
+        changes = client.all_changes()
     finally:
         client.close()
         restarted.stop()

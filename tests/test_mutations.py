@@ -440,3 +440,26 @@ def test_changes_since_lists_only_later_writes(client: Client) -> None:
             "added": second["change"]["added"],
         }
     ]
+
+
+def test_changes_come_in_pages_with_a_documented_maximum(client: Client) -> None:
+    made = [
+        ok(client.write(create("Person", "PersonInput"), source=SEEMLESS, input={"label": label}))
+        for label in ("Page One", "Page Two", "Page Three")
+    ]
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        arg = f', after: "{after}"' if after else ""
+        page = [c["id"] for c in client.query(f"{{ changes(limit: 2{arg}) {{ id }} }}")["changes"]]
+        if not page:
+            break
+        pages.append(page)
+        after = page[-1]
+    assert pages == [[m["change"]["id"] for m in made[:2]], [made[2]["change"]["id"]]]
+
+    too_many = client.errors("{ changes(limit: 1001) { id } }")
+    assert too_many == ["limit must be from 1 to 1000; page on with after"]
+    assert client.errors('{ changes(after: "https://w3id.org/aikg/id/change/none") { id } }') == [
+        "no change <https://w3id.org/aikg/id/change/none> in the history"
+    ]

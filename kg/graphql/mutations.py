@@ -3,7 +3,7 @@
 Every mutation needs the bearer write token (``kg.auth``); its result is a ``WriteResult``
 union, so expected failures are data, not exceptions::
 
-    WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput
+    WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput | WriteConflict
 
 ``create<Kind>(source, input, citation)`` mints a readable IRI (``id/<kind>/<slug>``) and writes
 the node's statements into the named graph of ``source``; ``update<Kind>(id, source, patch,
@@ -71,6 +71,18 @@ class InvalidInput:
     field: str | None
 
 
+@strawberry.type(
+    description="Another writer's change got in the way; retry. `reverted`: this write was "
+    "committed at the same moment as `changes` on the same state, broke the shapes with them, and "
+    "was undone by that change; `committed`: it could not be undone and stays in the graph."
+)
+class WriteConflict:
+    message: str
+    changes: list[strawberry.ID]
+    reverted: strawberry.ID | None
+    committed: strawberry.ID | None
+
+
 @strawberry.type(name="Change", description="One committed write, from the history graph.")
 class ChangeRecord:
     id: strawberry.ID
@@ -100,7 +112,7 @@ class WriteSuccess:
 
 
 WriteResult = Annotated[
-    WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput,
+    WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput | WriteConflict,
     strawberry.union("WriteResult"),
 ]
 
@@ -125,7 +137,7 @@ async def _write(
     operation: str,
     plan: Callable[[writes.Draft], Any],
     source: str | None,
-) -> WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput:
+) -> WriteResult:
     store, settings, authorization = _context(info)
     try:
         require_write_token(settings, authorization)
@@ -154,6 +166,13 @@ async def _write(
         return NotFound(message=exc.message, ids=[str(i) for i in ids if i])
     except errors.InputError as exc:
         return InvalidInput(message=exc.message, field=exc.detail.get("field"))
+    except errors.WriteConflict as exc:
+        return WriteConflict(
+            message=exc.message,
+            changes=[strawberry.ID(c) for c in exc.detail.get("changes", [])],
+            reverted=exc.detail.get("reverted"),
+            committed=exc.detail.get("committed"),
+        )
     change = done.change
     record = history.ChangeRecord(
         iri=done.change_iri,
@@ -317,11 +336,16 @@ Mutation = strawberry.type(
 
 
 async def changes(
-    info: Info[Any, Any], since: datetime | None = None, limit: int = 100
+    info: Info[Any, Any],
+    since: datetime | None = None,
+    after: strawberry.ID | None = None,
+    limit: int = 100,
 ) -> list[ChangeRecord]:
     """Committed writes after ``since`` (all when left out), oldest first."""
     store, _, _ = _context(info)
-    found = await asyncio.to_thread(history.changes, store, since, limit=max(1, min(limit, 1000)))
+    found = await asyncio.to_thread(
+        history.changes, store, since, after=str(after) if after else None, limit=limit
+    )
     return [ChangeRecord.of(r) for r in found]
 
 
@@ -330,5 +354,8 @@ class HistoryQuery:
     """Query fields for the history; merged into the read API's ``Query``."""
 
     changes: list[ChangeRecord] = strawberry.field(
-        resolver=changes, description="Committed writes after `since`, oldest first."
+        resolver=changes,
+        description="Committed writes, oldest first (by time, then id): those after `since` "
+        f"when given, at most `limit` (1 to {history.MAX_CHANGES}, default 100). For the next "
+        "page pass the last change's `id` as `after`; an empty page is the end.",
     )

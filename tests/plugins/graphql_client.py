@@ -95,6 +95,14 @@ class LiveClient:
         data: dict[str, Any] = body["data"]
         return data
 
+    def all_changes(self, fields: str = "id") -> list[dict[str, Any]]:
+        """Every change in the history, read a page (the maximum, 1000) at a time."""
+        query = f"query($after: ID) {{ changes(limit: 1000, after: $after) {{ id {fields} }} }}"
+        found: list[dict[str, Any]] = []
+        while page := self.graphql(query, after=found[-1]["id"] if found else None)["changes"]:
+            found += page
+        return found
+
     def select(self, query: str) -> list[dict[str, str]]:
         response = self.http.post(
             f"{self.url}/sparql",
