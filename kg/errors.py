@@ -105,7 +105,8 @@ class WritesDisabled(KgError):
 
 
 class WriteConflict(KgError):
-    """A write was re-planned too many times because other writers kept changing the graph."""
+    """Other writers got in the way of a write: it was re-planned too many times, or it was
+    committed at the same moment as another one and the two break the shapes (``kg.conflicts``)."""
 
     status = 409
     code = "write_conflict"

@@ -152,11 +152,13 @@ def concurrent_with(store: Store, change: ox.NamedNode, head: Head) -> list[Chan
     A write's update only applies on the head it read, so another change following the same
     head was committed by a SPARQL server at the same moment, each update unaware of the other.
     """
-    if head.change is None:
-        follows = f"FILTER NOT EXISTS {{ ?c {_INFORMED} ?before }}"
-    else:
-        follows = f"?c {_INFORMED} {head.change} ."
-    return _records(store, f"{follows} FILTER(!sameTerm(?c, {change}))", limit=MAX_CHANGES)
+    if head.change is None:  # the first write: any other change without a predecessor
+        follows, where = "", f"FILTER NOT EXISTS {{ ?c {_INFORMED} ?before }}"
+    else:  # matched first: an index look-up, not a scan of the history
+        follows, where = f"?c {_INFORMED} {head.change} .", ""
+    return _records(
+        store, where + f"FILTER(!sameTerm(?c, {change}))", limit=MAX_CHANGES, first=follows
+    )
 
 
 def is_committed(store: Store, change: ox.NamedNode) -> bool:
@@ -198,11 +200,12 @@ def changes(
     return _records(store, where, limit=limit)
 
 
-def _records(store: Store, where: str, *, limit: int) -> list[ChangeRecord]:
+def _records(store: Store, where: str, *, limit: int, first: str = "") -> list[ChangeRecord]:
     rows = store.select(
         sparql_prefixes()
         + f"""SELECT ?c ?op ?t ?src ?added ?removed WHERE {{
   GRAPH {HISTORY_GRAPH} {{
+    {first}
     ?c a {_CHANGE} ; {_LABEL} ?op ; {_ENDED} ?t ; {_ADDED} ?added ; {_REMOVED} ?removed .
     OPTIONAL {{ ?c {_USED} ?src }}
     {where}
