@@ -6,20 +6,23 @@ moment: Oxigraph evaluates each update on its own snapshot and takes no lock, so
 same head, both match, both commit (measured: 46 such pairs in 452 commits of four clients
 racing on one ``oxigraph serve``). Both writes were validated, but each without the other.
 
-After its commit a write therefore asks the history for other changes that followed the same
-head (:func:`kg.history.concurrent_with`). Of two such writes, the one committed later always
-sees the other (it was committed before that check ran). :func:`settle` then validates the nodes
-both changes touched, as they are now:
+After its commit a write therefore asks the history for the changes it did not see and that did
+not see it: those following the heads it read, or the heads before those
+(:func:`kg.history.concurrent_with`). Of two such writes, the one committed later always sees the
+other (it was committed before that check ran). :func:`settle` then validates the nodes the
+changes touched, as they are now:
 
-* they conform: the two writes are compatible and both stand (the fork in the history is joined
-  by the next write);
+* they conform: the writes are compatible and all stand (the fork in the history is joined by
+  the next write, which follows every head);
 * they do not: this write is undone by a validated compensating write (operation
   ``revert <operation>``, in the history too) and the caller gets :class:`WriteConflict` naming
   the other change and the revert; nothing is reported written that is not. When the revert
   itself breaks the shapes (a later write already builds on this one), the conflict is reported
   with that, and the graph keeps the violations until someone fixes them.
 
-Between the two commits and the revert, readers can see the combined state (milliseconds).
+Between the two commits and the revert, readers can see the combined state (milliseconds). A race
+spanning more commits (an update still running while two other writes commit in turn) is not
+looked for.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ its record are committed together or not at all::
         rdfs:label "createOrganization" ;              # the operation
         prov:endedAtTime "2026-03-16T13:08:00.000001Z"^^xsd:dateTime ;
         prov:used <id/source/...> ;                    # the source the write names, if any
-        prov:wasInformedBy <id/change/...> ;           # the change before it
+        prov:wasInformedBy <id/change/...> ;           # the change(s) before it
         kg:addedStatements "<s> <p> <o> <g> .\\n..." ; # N-Quads, one statement a line
         kg:removedStatements "..." .
     <id/history> kg:latestChange <id/change/...> .
@@ -18,9 +18,10 @@ carries that head as its precondition (``WHERE``), so a write validated against 
 writer has since changed is a no-op and is retried (see ``kg.writes``). Two updates that a SPARQL
 server runs at the same moment can still both see the same head and both commit (Oxigraph gives
 each update a snapshot, not a lock): the history then forks, two changes follow the same one.
-:func:`concurrent_with` finds the other branch after a commit (``kg.conflicts`` resolves it), and
-the next write's update replaces every head it finds, so the chain has one head again. Who wrote
-is not recorded: the write token identifies no one and is never stored.
+:func:`concurrent_with` finds the other branch after a commit (``kg.conflicts`` resolves it).
+The next write reads every head, follows them all (``prov:wasInformedBy`` each) and applies only
+while the heads are exactly those, replacing them: the chain has one head again. Who wrote is
+not recorded: the write token identifies no one and is never stored.
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ class Head:
 
     change: ox.NamedNode | None
     ended_at: datetime | None
+    #: The other heads, when concurrent commits forked the history (see ``kg.conflicts``).
+    others: tuple[ox.NamedNode, ...] = ()
+
+    @property
+    def heads(self) -> list[ox.NamedNode]:
+        return [] if self.change is None else [self.change, *self.others]
 
 
 @dataclass(frozen=True)
@@ -79,17 +86,17 @@ class ChangeRecord:
 
 
 def read_head(store: Store) -> Head:
-    """The latest change (the latest of the heads, should concurrent commits have forked it)."""
+    """The heads of the history: the latest change, and any other left by concurrent commits."""
     rows = store.select(
         f"SELECT ?c ?t WHERE {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?c . "
-        f"OPTIONAL {{ ?c {_ENDED} ?t }} }} }} ORDER BY DESC(?t) DESC(STR(?c)) LIMIT 1"
+        f"OPTIONAL {{ ?c {_ENDED} ?t }} }} }} ORDER BY DESC(?t) DESC(STR(?c))"
     )
     if not rows:
         return Head(None, None)
-    change = rows[0]["c"]
+    changes = [r["c"] for r in rows if isinstance(r["c"], ox.NamedNode)]
     stamp = rows[0].get("t")
-    assert isinstance(change, ox.NamedNode)
-    return Head(change, _parse_time(stamp.value) if isinstance(stamp, ox.Literal) else None)
+    ended = _parse_time(stamp.value) if isinstance(stamp, ox.Literal) else None
+    return Head(changes[0], ended, tuple(changes[1:]))
 
 
 def next_time(head: Head) -> datetime:
@@ -127,38 +134,51 @@ def record_quads(
     ]
     if source is not None:
         quads.append(ox.Quad(change, _USED, source, g))
-    if head.change is not None:
-        quads.append(ox.Quad(change, _INFORMED, head.change, g))
+    quads.extend(ox.Quad(change, _INFORMED, before, g) for before in head.heads)
     return quads
 
 
 def head_guard(head: Head) -> tuple[str, str]:
-    """(the DELETE template part, the WHERE clause) that make an update apply only on ``head``.
-
-    The update applies when ``head`` is a head of the history (or, for ``None``, when there is
-    none yet) and replaces every head, so a fork left by concurrent commits is joined again.
-    """
-    heads = f"GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?head }}"
+    """(the DELETE template part, the WHERE clause) that make an update apply only on ``head``:
+    when the heads of the history are exactly those the writer read. It replaces them all."""
     if head.change is None:
-        where = f"FILTER NOT EXISTS {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?any }} }}"
-    else:
-        where = f"GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} {head.change} }}\n{heads}"
-    return heads, where
+        return "", f"FILTER NOT EXISTS {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?any }} }}"
+    heads = f"GRAPH {HISTORY_GRAPH} {{ " + " ".join(f"{LOG} {_LATEST} {h} ." for h in head.heads)
+    listed = ", ".join(str(h) for h in head.heads)
+    where = (
+        f"{heads} }}\nFILTER NOT EXISTS {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?other }} "
+        f"FILTER(?other NOT IN ({listed})) }}"
+    )
+    return heads + " }", where
 
 
 def concurrent_with(store: Store, change: ox.NamedNode, head: Head) -> list[ChangeRecord]:
-    """The other committed changes that were validated on the same ``head`` as ``change``.
+    """The committed changes that ``change``'s writer did not see and that did not see it.
 
-    A write's update only applies on the head it read, so another change following the same
-    head was committed by a SPARQL server at the same moment, each update unaware of the other.
+    An update only applies on the heads its writer read, and records them as the change's
+    predecessors, so another change following one of them (or following the predecessor of one
+    of them without being one) was committed by a SPARQL server at about the same moment, each
+    update unaware of the other. Races spanning more commits than that are not looked for.
     """
     if head.change is None:  # the first write: any other change without a predecessor
-        follows, where = "", f"FILTER NOT EXISTS {{ ?c {_INFORMED} ?before }}"
-    else:  # matched first: an index look-up, not a scan of the history
-        follows, where = f"?c {_INFORMED} {head.change} .", ""
-    return _records(
-        store, where + f"FILTER(!sameTerm(?c, {change}))", limit=MAX_CHANGES, first=follows
+        return _records(
+            store,
+            f"FILTER NOT EXISTS {{ ?c {_INFORMED} ?before }} FILTER(!sameTerm(?c, {change}))",
+            limit=MAX_CHANGES,
+        )
+    heads = " ".join(str(h) for h in head.heads)
+    rows = store.select(  # index look-ups from the heads, not a scan of the history
+        f"SELECT DISTINCT ?c WHERE {{ GRAPH {HISTORY_GRAPH} {{ "
+        f"{{ VALUES ?p {{ {heads} }} ?c {_INFORMED} ?p }} UNION "
+        f"{{ VALUES ?a {{ {heads} }} ?a {_INFORMED} ?pp . ?c {_INFORMED} ?pp . "
+        f"FILTER NOT EXISTS {{ VALUES ?h {{ {heads} }} ?h {_INFORMED} ?c }} "
+        f"FILTER(?c NOT IN ({', '.join(str(h) for h in head.heads)})) }} }} "
+        f"FILTER(!sameTerm(?c, {change})) }}"
     )
+    found = " ".join(str(r["c"]) for r in rows)
+    if not found:
+        return []
+    return _records(store, "", limit=MAX_CHANGES, first=f"VALUES ?c {{ {found} }}")
 
 
 def is_committed(store: Store, change: ox.NamedNode) -> bool:
@@ -203,7 +223,7 @@ def changes(
 def _records(store: Store, where: str, *, limit: int, first: str = "") -> list[ChangeRecord]:
     rows = store.select(
         sparql_prefixes()
-        + f"""SELECT ?c ?op ?t ?src ?added ?removed WHERE {{
+        + f"""SELECT DISTINCT ?c ?op ?t ?src ?added ?removed WHERE {{
   GRAPH {HISTORY_GRAPH} {{
     {first}
     ?c a {_CHANGE} ; {_LABEL} ?op ; {_ENDED} ?t ; {_ADDED} ?added ; {_REMOVED} ?removed .

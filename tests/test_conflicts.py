@@ -78,11 +78,16 @@ def race(store: Store, first: Plan, second: Plan) -> writes.Committed:
     done_2, record_2 = prepare(store, "second", second)
     store.update(writes.commit_update(done_1.change, record_1, head))
     # the second update matched on the snapshot both started from: the old head was there
-    store.update(
-        f"DELETE DATA {{ {data(done_2.change.remove)} }} ;\n"
-        f"INSERT DATA {{ {data([*done_2.change.add, *record_2])} }}"
-    )
+    commit_on_snapshot(store, done_2, record_2)
     return done_2
+
+
+def commit_on_snapshot(store: Store, done: writes.Committed, record: list[ox.Quad]) -> None:
+    """Commit a prepared write whose precondition held on the snapshot its update ran on."""
+    store.update(
+        f"DELETE DATA {{ {data(done.change.remove)} }} ;\n"
+        f"INSERT DATA {{ {data([*done.change.add, *record])} }}"
+    )
 
 
 def heads(store: Store) -> int:
@@ -149,3 +154,56 @@ def test_a_conflict_that_may_not_be_reverted_is_reported_with_the_change_that_st
 
     assert conflict.value.detail["committed"] == done.change_iri
     assert "not reverted" in conflict.value.message
+
+
+def test_after_a_fork_a_write_prepared_on_one_branch_only_writes_nothing(
+    article_store: Store,
+) -> None:
+    writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    race(article_store, new_person("Racer One"), new_person("Racer Two"))
+    forked = history.read_head(article_store)
+    assert len(forked.heads) == 2
+    one_branch = history.Head(forked.others[0], None)  # read before the other commit landed
+    draft = writes.Draft(article_store, "createPerson", SEEMLESS)
+    new_person("Late Reader")(draft)
+    record = history.record_quads(
+        history.new_change_iri(history.next_time(forked)), operation="createPerson",
+        at=history.next_time(forked), head=one_branch, source=SEEMLESS,
+        added=draft.change().add, removed=frozenset(),
+    )  # fmt: skip
+    before = everything(article_store)
+    article_store.update(writes.commit_update(draft.change(), record, one_branch))
+    assert everything(article_store) == before
+
+    _, joined = writes.write(article_store, "createPerson", new_person("Joiner"), source=SEEMLESS)
+    assert history.read_head(article_store).heads == [ox.NamedNode(joined.change_iri)]
+    followed = article_store.select(
+        f"SELECT ?p WHERE {{ GRAPH ?g {{ <{joined.change_iri}> "
+        f"<http://www.w3.org/ns/prov#wasInformedBy> ?p }} }}"
+    )
+    assert {r["p"] for r in followed} == set(forked.heads)
+    report = history.validate(article_store)
+    assert report.conforms, report.to_text()
+
+
+def test_a_write_racing_a_commit_on_the_state_before_its_own_is_found_too(
+    article_store: Store,
+) -> None:
+    org, _ = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    before_both = history.read_head(article_store)
+    # "first" and the delete were both validated on before_both; "first" landed, then the unit
+    # was validated on the state after "first", and committed while the delete was landing
+    _, record_d = deleted = prepare(article_store, "deleteOrganization", delete(org))
+    writes.write(article_store, "first", new_person("Racer One"), source=SEEMLESS)
+    after_first = history.read_head(article_store)
+    unit, record_u = prepare(article_store, "createUnit", new_unit(org))
+    commit_on_snapshot(article_store, deleted[0], record_d)
+    commit_on_snapshot(article_store, unit, record_u)
+    assert before_both.change is not None
+
+    with pytest.raises(WriteConflict) as conflict:
+        conflicts.settle(article_store, unit, after_first, undo=True)
+
+    assert conflict.value.detail["changes"] == [deleted[0].change_iri]
+    unit_node = next(iter(unit.change.new_nodes))
+    assert not article_store.ask(f"ASK {{ GRAPH ?g {{ {unit_node} ?p ?o }} }}")
