@@ -4,7 +4,9 @@
   dataset (``default_graph_uris`` / ``named_graph_uris``, as the SPARQL protocol does).
 * A query with a time limit runs in a forked child that is killed at the deadline
   (``kg.isolate``, about 3 ms per query), because pyoxigraph cannot cancel a running query;
-  without a limit, or where there is no fork (Windows), it runs in this process.
+  without a limit, or where there is no fork (Windows), it runs in this process. The fork
+  happens outside this process's own writes when it can, and a child left deadlocked by a
+  lock another thread held at the fork is detected and replaced (see ``kg.isolate``).
 * Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
   on-disk store go through ``kg.load``, which uses pyoxigraph's bulk loader where that is safe.
 """
@@ -112,7 +114,7 @@ class EmbeddedStore:
             result = work()
             return result.kind[0].encode() + result.data
 
-        data = isolate.run(encoded, timeout)
+        data = isolate.run(encoded, timeout, quiesce=isolate.try_lock(self._write_lock))
         return Result(kinds[data[:1]], data[1:])  # type: ignore[arg-type]
 
     def select(
