@@ -108,21 +108,25 @@ def _fork(
     return pid, read_fd
 
 
+class _Quiesce(AbstractContextManager[object]):
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock = lock
+        self.held = False
+
+    def __enter__(self) -> object:
+        self.held = self.lock.acquire(timeout=_QUIESCE_WAIT)
+        if self.held:
+            stats["quiesced"] += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held:
+            self.lock.release()
+
+
 def try_lock(lock: threading.Lock) -> Callable[[], AbstractContextManager[object]]:
     """A ``quiesce`` that holds ``lock`` across the fork if it is free within a few ms."""
-
-    class _Held(AbstractContextManager[object]):
-        def __enter__(self) -> object:
-            self.held = lock.acquire(timeout=_QUIESCE_WAIT)
-            if self.held:
-                stats["quiesced"] += 1
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            if self.held:
-                lock.release()
-
-    return _Held
+    return lambda: _Quiesce(lock)
 
 
 def _deadlocked(pid: int) -> int | None:
