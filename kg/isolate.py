@@ -10,13 +10,14 @@ Forking a multi-threaded process (server threads, RocksDB's background threads) 
 forking thread: a lock another thread held at that moment stays locked in the child forever.
 Three measures keep that from turning a cheap query into a timeout:
 
-* Forks happen one at a time, and a pipe's write end is closed in the parent before the next
-  fork, so no child inherits another child's pipe. (Before, a child forked while a sibling's pipe
-  was open held it open, and the sibling's parent waited for an end of file that came only when
-  the other child ended; the answer also carries its length now, so it never waits for that.)
-* ``quiesce``, when given (the store's write lock), is held across the fork when it can be taken
-  within a few milliseconds, so the child is never forked in the middle of this process's own
-  write to the store.
+* A child closes the write ends of the other children's answer pipes it inherited from a
+  concurrent fork, so only the child itself holds its pipe open, and the answer carries its
+  length, so the parent never waits for an end of file. (Before, a child forked while a
+  sibling's pipe was open kept it open, and the sibling's parent waited for an end of file that
+  came only when that other child ended: a cheap query's complete answer became a timeout.)
+* ``quiesce``, when given (the store's write lock), is held across the fork when it is free
+  at that moment (queries never wait for a write), so such a child is not forked in the
+  middle of this process's own write to the store.
 * On Linux the parent watches a child that has not answered yet: a single-threaded child asleep
   in a futex wait without using CPU time can never wake (nothing else in it can release the
   lock), so after ``HANG_GRACE`` seconds it is killed and the work starts again in a new child,
@@ -29,6 +30,7 @@ Cost: about 3 ms per query. Measured on the 2-core development machine (load ave
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -51,10 +53,10 @@ _HEADER = struct.Struct("!cQ")  # status byte, payload length
 HANG_GRACE = 0.15
 #: How often the parent looks at a child that has not written anything.
 _POLL = 0.03
-#: How long to wait for ``quiesce`` before forking without it.
-_QUIESCE_WAIT = 0.005
 _MAX_ATTEMPTS = 5
 _FUTEX = {"x86_64": 202, "aarch64": 98}.get(platform.machine())
+#: Write ends of answer pipes open in this process (each only until its child is forked).
+_write_ends: set[int] = set()
 _fork_lock = threading.Lock()
 #: Counters since start: forks, children found deadlocked and restarted, forks under quiesce.
 stats = {"forks": 0, "restarted": 0, "quiesced": 0}
@@ -92,19 +94,31 @@ def _fork(
     work: Callable[[], bytes], quiesce: Callable[[], AbstractContextManager[object]] | None
 ) -> tuple[int, int]:
     """A child running ``work``: its pid and the read end of its answer pipe."""
-    with _fork_lock:
-        guard = quiesce() if quiesce is not None else nullcontext()
-        with guard:
-            read_fd, write_fd = os.pipe()
-            with warnings.catch_warnings():
-                # Python 3.12+ warns about fork() with threads; see the module docstring.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                pid = os.fork()
-            if pid == 0:  # pragma: no cover - in child
-                os.close(read_fd)
-                _child(work, write_fd)
+    read_fd, write_fd = os.pipe()
+    _write_ends.add(write_fd)
+    try:
+        # One fork at a time (catch_warnings is not thread-safe; forks hold the GIL anyway).
+        with (
+            _fork_lock,
+            quiesce() if quiesce is not None else nullcontext(),
+            warnings.catch_warnings(),
+        ):
+            # Python 3.12+ warns that fork() with threads may deadlock the child: see above.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+            stats["forks"] += 1
+        if pid == 0:  # pragma: no cover - in child
+            for fd in _write_ends - {write_fd}:  # other children's pipes: theirs to close
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            os.close(read_fd)
+            _child(work, write_fd)
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        _write_ends.discard(write_fd)
         os.close(write_fd)
-        stats["forks"] += 1
     return pid, read_fd
 
 
@@ -114,7 +128,7 @@ class _Quiesce(AbstractContextManager[object]):
         self.held = False
 
     def __enter__(self) -> object:
-        self.held = self.lock.acquire(timeout=_QUIESCE_WAIT)
+        self.held = self.lock.acquire(blocking=False)
         if self.held:
             stats["quiesced"] += 1
         return self
@@ -125,7 +139,7 @@ class _Quiesce(AbstractContextManager[object]):
 
 
 def try_lock(lock: threading.Lock) -> Callable[[], AbstractContextManager[object]]:
-    """A ``quiesce`` that holds ``lock`` across the fork if it is free within a few ms."""
+    """A ``quiesce`` that holds ``lock`` across the fork if it is free at that moment."""
     return lambda: _Quiesce(lock)
 
 
