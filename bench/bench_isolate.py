@@ -1,0 +1,116 @@
+"""Cheap timed queries (each in a forked child, ``kg.isolate``) against an on-disk store.
+
+Counts spurious timeouts of queries that take a few ms, optionally with concurrent writes into a
+scratch graph, in-process queries from other threads and busy CPU processes, and reports the
+latency and ``kg.isolate.stats`` (children found deadlocked after fork and restarted).
+
+    python -m bench.bench_isolate -n 2000 --threads 2 --writes --cpu 2 --timeout 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+from kg import isolate
+from kg.embedded import EmbeddedStore
+from kg.errors import QueryTimeout
+
+QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:kg:p> ?o }"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=2000, help="timed queries in all")
+    parser.add_argument("--threads", type=int, default=2, help="threads sending timed queries")
+    parser.add_argument("--writes", action="store_true", help="a thread inserting meanwhile")
+    parser.add_argument("--batch", type=int, default=50, help="triples per INSERT DATA")
+    parser.add_argument("--inproc", type=int, default=0, help="threads querying in process")
+    parser.add_argument("--cpu", type=int, default=0, help="busy processes for CPU load")
+    parser.add_argument("--timeout", type=float, default=2.0, help="query time limit (s)")
+    args = parser.parse_args()
+
+    where = tempfile.mkdtemp(prefix="kg-bench-isolate-")
+    store = EmbeddedStore(where)
+    triples = " ".join(f"<urn:kg:s{i}> <urn:kg:p> {i} ." for i in range(200))
+    store.update(f"INSERT DATA {{ GRAPH <urn:kg:g> {{ {triples} }} }}")
+    stop = threading.Event()
+
+    def writer() -> None:
+        i = 0
+        while not stop.is_set():
+            body = " ".join(f'<urn:kg:w{i}x{j}> <urn:kg:q> "{j}" .' for j in range(args.batch))
+            store.update(f"INSERT DATA {{ GRAPH <urn:kg:scratch> {{ {body} }} }}")
+            i += 1
+
+    def in_process() -> None:
+        while not stop.is_set():
+            store.select(QUERY)
+
+    burners = []
+    for _ in range(args.cpu):
+        pid = os.fork()
+        if pid == 0:  # a busy child, killed at the end
+            while True:
+                pass
+        burners.append(pid)
+    helpers = [threading.Thread(target=writer, daemon=True)] if args.writes else []
+    helpers += [threading.Thread(target=in_process, daemon=True) for _ in range(args.inproc)]
+    for thread in helpers:
+        thread.start()
+
+    latencies: list[float] = []
+    timeouts = [0]
+    sent = [0]
+    lock = threading.Lock()
+
+    def querier() -> None:
+        while True:
+            with lock:
+                if sent[0] >= args.n:
+                    return
+                sent[0] += 1
+            started = time.perf_counter()
+            try:
+                store.select(QUERY, timeout=args.timeout)
+            except QueryTimeout:
+                with lock:
+                    timeouts[0] += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+
+    began = time.time()
+    try:
+        queriers = [threading.Thread(target=querier) for _ in range(args.threads)]
+        for thread in queriers:
+            thread.start()
+        for thread in queriers:
+            thread.join()
+    finally:
+        stop.set()
+        for pid in burners:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+    for thread in helpers:
+        thread.join()
+    store.close()
+    shutil.rmtree(where, ignore_errors=True)
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)] if latencies else float("nan")
+    print(
+        f"queries={args.n} threads={args.threads} writes={args.writes} inproc={args.inproc} "
+        f"cpu={args.cpu} timeout={args.timeout:g}s timeouts={timeouts[0]} "
+        f"median={statistics.median(latencies) * 1000:.2f}ms p99={p99 * 1000:.2f}ms "
+        f"wall={time.time() - began:.1f}s isolate={isolate.stats}"
+    )
+    return 1 if timeouts[0] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
