@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -53,6 +54,40 @@ def test_work_past_the_deadline_is_stopped() -> None:
 def test_a_large_answer_arrives_whole() -> None:
     payload = bytes(range(256)) * 20_000  # 5 MB, many pipe buffers
     assert isolate.run(lambda: payload, 10.0) == payload
+
+
+def test_an_answer_counts_when_complete_even_if_another_process_holds_the_pipe() -> None:
+    def work() -> bytes:
+        # A process forked meanwhile (here: from the child itself) inherits the write end of
+        # the answer pipe and outlives the child; the parent must not wait for it.
+        if os.fork() == 0:  # pragma: no cover - in the grandchild
+            time.sleep(3)
+            os._exit(0)
+        return b"answer"
+
+    started = time.monotonic()
+    assert isolate.run(work, 1.0) == b"answer"
+    assert time.monotonic() - started < 0.8
+
+
+def test_a_child_does_not_keep_the_pipes_of_concurrent_forks_open() -> None:
+    # The write end of another thread's answer pipe, open while this fork happens.
+    read_fd, write_fd = os.pipe()
+    isolate._write_ends.add(write_fd)
+    try:
+
+        def work() -> bytes:
+            try:
+                os.fstat(write_fd)
+            except OSError:
+                return b"closed"
+            return b"open"
+
+        assert isolate.run(work, 5.0) == b"closed"
+    finally:
+        isolate._write_ends.discard(write_fd)
+        os.close(read_fd)
+        os.close(write_fd)
 
 
 def test_cheap_timed_queries_with_concurrent_writes_never_time_out(tmp_path: Path) -> None:
