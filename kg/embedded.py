@@ -26,7 +26,7 @@ from kg import generations, isolate
 from kg.errors import QueryError, StoreUnavailable
 from kg.namespaces import PREFIXES
 from kg.results import Result
-from kg.store import RawResult, Row, has_own_dataset, replace_update, rows_of
+from kg.store import ResultQueries, Row, has_own_dataset, replace_update, rows_of
 
 _CHUNK = 256 * 1024
 #: A large load into a store holding at most this many quads copies them into the new
@@ -34,7 +34,7 @@ _CHUNK = 256 * 1024
 COPY_INTO_STAGE = 200_000
 
 
-class EmbeddedStore:
+class EmbeddedStore(ResultQueries):
     """A pyoxigraph store at ``path`` (a directory), or in memory when ``path`` is None."""
 
     def __init__(self, path: str | None, *, isolate_queries: bool = True) -> None:
@@ -132,34 +132,6 @@ class EmbeddedStore:
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         return rows
-
-    def ask(self, query: str, *, timeout: float | None = None) -> bool:
-        return self.evaluate(query, timeout=timeout).boolean()
-
-    def construct(
-        self, query: str, *, timeout: float | None = None, max_results: int | None = None
-    ) -> list[ox.Triple]:
-        return self.evaluate(query, timeout=timeout, max_results=max_results).triples()
-
-    def query_raw(
-        self,
-        query: str,
-        *,
-        result_format: str,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout: float | None = None,
-        max_results: int | None = None,
-    ) -> RawResult:
-        result = self.evaluate(
-            query,
-            default_graph_uris=default_graph_uris,
-            named_graph_uris=named_graph_uris,
-            timeout=timeout,
-            max_results=max_results,
-        )
-        media_type, body = result.render(result_format)
-        return RawResult(media_type, iter([body]))
 
     # -- writes ----------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from kg.embedded import stream_writer
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge, StoreUnavailable
 from kg.results import Result
-from kg.store import RawResult, Row, has_own_dataset, replace_update, rows_of
+from kg.store import ResultQueries, has_own_dataset, replace_update, rows_of
 
 #: What a query asks for: one format per query form, each lossless and counted by lines.
 _ACCEPT = (
@@ -54,7 +54,7 @@ def _derive(url: str, tail: str) -> str:
     return url[: -len("/query")] + tail if url.endswith("/query") else url
 
 
-class RemoteStore:
+class RemoteStore(ResultQueries):
     """A SPARQL 1.1 server: ``url`` is its query endpoint."""
 
     def __init__(
@@ -157,39 +157,6 @@ class RemoteStore:
             return Result.from_wire(body, media_type, max_results)
         except (SyntaxError, ValueError) as exc:
             raise StoreUnavailable(f"the SPARQL server sent an unreadable result: {exc}") from exc
-
-    def select(
-        self, query: str, *, timeout: float | None = None, max_results: int | None = None
-    ) -> list[Row]:
-        return rows_of(self.evaluate(query, timeout=timeout, max_results=max_results).solutions())
-
-    def ask(self, query: str, *, timeout: float | None = None) -> bool:
-        return self.evaluate(query, timeout=timeout).boolean()
-
-    def construct(
-        self, query: str, *, timeout: float | None = None, max_results: int | None = None
-    ) -> list[ox.Triple]:
-        return self.evaluate(query, timeout=timeout, max_results=max_results).triples()
-
-    def query_raw(
-        self,
-        query: str,
-        *,
-        result_format: str,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout: float | None = None,
-        max_results: int | None = None,
-    ) -> RawResult:
-        result = self.evaluate(
-            query,
-            default_graph_uris=default_graph_uris,
-            named_graph_uris=named_graph_uris,
-            timeout=timeout,
-            max_results=max_results,
-        )
-        media_type, body = result.render(result_format)
-        return RawResult(media_type, iter([body]))
 
     # -- writes ----------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from kg.results import too_large
+from kg.results import Result, too_large
 
 if TYPE_CHECKING:
     from kg.settings import Settings
@@ -172,6 +172,55 @@ def ensure_seeded(store: Store) -> bool:
     }
     store.add_quads([*quads, *article], replace_graphs=sorted(graphs))
     return True
+
+
+class ResultQueries:
+    """``select``, ``ask``, ``construct`` and ``query_raw`` for a store whose ``evaluate``
+    reduces any read query to a ``kg.results.Result`` (both implementations do)."""
+
+    def evaluate(
+        self,
+        query: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> Result:
+        raise NotImplementedError
+
+    def select(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[Row]:
+        return rows_of(self.evaluate(query, timeout=timeout, max_results=max_results).solutions())
+
+    def ask(self, query: str, *, timeout: float | None = None) -> bool:
+        return self.evaluate(query, timeout=timeout).boolean()
+
+    def construct(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[ox.Triple]:
+        return self.evaluate(query, timeout=timeout, max_results=max_results).triples()
+
+    def query_raw(
+        self,
+        query: str,
+        *,
+        result_format: str,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> RawResult:
+        result = self.evaluate(
+            query,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            timeout=timeout,
+            max_results=max_results,
+        )
+        media_type, body = result.render(result_format)
+        return RawResult(media_type, iter([body]))
 
 
 def open_store(location: str, **options: str | None) -> Store:
