@@ -8,6 +8,7 @@ pytest_plugins: list[str] = [
     "tests.plugins.browser",
     "tests.plugins.graphql_client",
     "tests.plugins.graphql_api",
+    "tests.plugins.listener",
 ]
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import gzip
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -18,6 +16,7 @@ import pytest
 
 from kg import paths
 from kg.settings import Settings
+from tests.plugins.listener import Listener
 from tests.plugins.server import Server
 
 TOKEN = "serve-test-token-4f1c9a"
@@ -91,40 +90,6 @@ def test_updates_need_the_token_and_it_never_reaches_the_log(writable: Server) -
     )
     assert r.status_code == 204 and count(writable.url) == before + 1
     assert "writes enabled" in writable.log() and TOKEN not in writable.log()
-
-
-class Listener:
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> int:
-        time.sleep(1.0)
-        self.stop.set()
-        self.thread.join()
-        self.sock.close()
-        return self.connections
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    lst = Listener()
-    yield lst
-    lst.close()
 
 
 def test_service_and_load_make_no_outgoing_request(writable: Server, listener: Listener) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -19,6 +17,7 @@ from kg.namespaces import ONTOLOGY_GRAPH
 from kg.settings import Settings
 from kg.store import Store
 from tests.asgi import AppClient
+from tests.plugins.listener import Listener
 
 TOKEN = "test-token-0123456789"
 ORG_LABELS = """
@@ -282,43 +281,6 @@ def test_an_update_sent_as_a_query_is_refused(client: AppClient) -> None:
 def test_update_by_get_is_refused(client: AppClient) -> None:
     r = client.get("/sparql", params={"update": "CLEAR ALL"})
     assert r.status_code == 400 and "POST" in r.json()["error"]["message"]
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        time.sleep(0.5)  # let a late connection arrive before counting
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    lst = Listener()
-    yield lst
-    lst.close()
 
 
 def test_service_and_load_are_refused_without_any_outgoing_request(
