@@ -33,7 +33,7 @@ $(NPM_AUDIT): tests/js/package-lock.json
 	touch $@
 
 $(VENDOR): $(STAMP) kg/assets.lock.json
-	$(BIN)/python -m kg.assets
+	$(BIN)/python -m kg.http.assets
 	touch $@
 
 unit: $(STAMP) $(NPM_AUDIT) $(VENDOR)

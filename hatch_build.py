@@ -1,7 +1,7 @@
 """Build hook: fetch the playground's browser assets (GraphiQL, React) into kg/static/vendor/.
 
 Runs for ``pip install .`` (wheel) and ``pip install -e .`` (editable). The files are fetched
-from the npm registry and checked against kg/assets.lock.json by kg/assets.py; they are never
+from the npm registry and checked against kg/assets.lock.json by kg/http/assets.py; they are never
 committed. If the fetch fails, the build still succeeds with a warning: the playground page
 then says the assets are missing and how to fetch them (``kg assets``). Set KG_SKIP_ASSETS=1 to
 skip the fetch.
@@ -19,7 +19,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
 def _load(root: Path, module: str) -> Any:
-    """Import a stdlib-only kg module from the source tree (kg's dependencies may be absent)."""
+    """Import a stdlib-only kg module (``errors``, ``http.assets``) from the source tree, without
+    its package's ``__init__`` (kg's dependencies may be absent)."""
     name = f"kg.{module}"
     if "kg" not in sys.modules:
         package = importlib.util.spec_from_file_location(
@@ -28,7 +29,7 @@ def _load(root: Path, module: str) -> Any:
         assert package is not None and package.loader is not None
         sys.modules["kg"] = importlib.util.module_from_spec(package)
         package.loader.exec_module(sys.modules["kg"])
-    spec = importlib.util.spec_from_file_location(name, root / "kg" / f"{module}.py")
+    spec = importlib.util.spec_from_file_location(name, root / "kg" / f"{module.replace('.', '/')}.py")
     assert spec is not None and spec.loader is not None
     loaded = importlib.util.module_from_spec(spec)
     sys.modules[name] = loaded
@@ -45,7 +46,7 @@ class AssetsHook(BuildHookInterface):  # type: ignore[type-arg]
             self.app.display_info("kg assets: skipped (KG_SKIP_ASSETS is set)")
             return
         _load(root, "errors")
-        assets = _load(root, "assets")
+        assets = _load(root, "http.assets")
         vendor = root / "kg" / "static" / "vendor"
         try:
             written = assets.fetch(vendor, root / "kg" / "assets.lock.json")

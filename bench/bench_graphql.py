@@ -113,8 +113,8 @@ def build_store(data: Path, target: Path) -> None:
     """The synthetic graph and the ontology graph, bulk-loaded into an on-disk store."""
     import pyoxigraph as ox
 
-    from kg import paths
-    from kg.namespaces import ONTOLOGY_GRAPH
+    from kg.model import paths
+    from kg.model.namespaces import ONTOLOGY_GRAPH
 
     store = ox.Store(str(target))
     store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
@@ -220,7 +220,7 @@ def in_process(store_dir: Path, asks: dict[str, tuple[str, str]], repeat: int) -
     store queries per GraphQL request."""
     from kg.graphql.schema import execute_async
     from kg.settings import Settings
-    from kg.store import open_store
+    from kg.store.opening import open_store
 
     opened = open_store(str(store_dir))
     store = TimedStore(opened)

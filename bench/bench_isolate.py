@@ -18,9 +18,9 @@ import tempfile
 import threading
 import time
 
-from kg import isolate
-from kg.embedded import EmbeddedStore
 from kg.errors import QueryTimeout
+from kg.store import isolate
+from kg.store.embedded import EmbeddedStore
 
 QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:kg:p> ?o }"
 

@@ -40,8 +40,8 @@ def _child(mode: str, data: Path, work: Path) -> dict[str, Any]:
     import pyoxigraph as ox
 
     if mode == "kg":
-        from kg.load import load
-        from kg.store import open_store
+        from kg.store.opening import open_store
+        from kg.writes.load import load
 
         store = open_store(str(work / "kg-store"))
         result = load(store, [data], bulk=True)
@@ -77,7 +77,7 @@ def _child(mode: str, data: Path, work: Path) -> dict[str, Any]:
     import pyshacl
     from rdflib import Dataset, Graph
 
-    from kg.validate import shapes_graph
+    from kg.validation.validate import shapes_graph
 
     shapes = shapes_graph()
     started = time.perf_counter()

@@ -41,8 +41,8 @@ def _child(mode: str, data: Path, keys_out: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     if mode == "store":
-        from kg.embedded import EmbeddedStore
-        from kg.fastvalidate import Timing, validate_store
+        from kg.store.embedded import EmbeddedStore
+        from kg.validation.fastvalidate import Timing, validate_store
 
         store = EmbeddedStore(None, isolate_queries=False)
         store.oxigraph.load(path=str(data), format=ox.RdfFormat.N_QUADS)
@@ -51,8 +51,8 @@ def _child(mode: str, data: Path, keys_out: Path) -> dict[str, Any]:
         report = validate_store(store, timing=timing)
         extra: dict[str, Any] = {"queries": timing.queries}
     else:
-        from kg import rdf
-        from kg.validate import union_graph, validate_graph
+        from kg.model import rdf
+        from kg.validation.validate import union_graph, validate_graph
 
         graph = union_graph(rdf.iter_file(data, ox.RdfFormat.N_QUADS))
         loaded = time.perf_counter()

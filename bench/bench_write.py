@@ -40,8 +40,8 @@ MUTATION = """mutation($id: ID!, $source: ID!, $text: String!) {
 
 
 def load(nquads: Path, location: Path) -> None:
-    from kg import paths
-    from kg.namespaces import ONTOLOGY_GRAPH
+    from kg.model import paths
+    from kg.model.namespaces import ONTOLOGY_GRAPH
 
     store = ox.Store(str(location))
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
@@ -136,9 +136,9 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
     """The same writes through ``kg.writes.write`` directly, alternating between the sizes."""
     from strawberry import UNSET
 
-    from kg import writes
     from kg.graphql import write_plans as plans
-    from kg.store import open_store
+    from kg.store.opening import open_store
+    from kg.writes import draft as writes
 
     stores = {size: open_store(str(location)) for size, location in locations.items()}
     kind = plans.KINDS["organization"]
@@ -167,8 +167,8 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
 
 
 def full_validation(nquads: Path) -> float:
-    from kg import rdf
-    from kg.validate import union_graph, validate_graph
+    from kg.model import rdf
+    from kg.validation.validate import union_graph, validate_graph
 
     graph = union_graph(rdf.parse_file(nquads))
     start = time.perf_counter()

@@ -17,7 +17,7 @@ def naive(data: Path, org: str, repeat: int) -> dict[str, dict[str, float]]:
     orgns = Namespace("http://www.w3.org/ns/org#")
     skos = Namespace("http://www.w3.org/2004/02/skos/core#")
     dct = Namespace("http://purl.org/dc/terms/")
-    from kg import paths
+    from kg.model import paths
 
     dataset = Dataset(default_union=True)
     dataset.parse(str(data), format="nquads")

@@ -15,6 +15,6 @@ pytest_plugins: list[str] = [
 @pytest.fixture
 def shipped_quads():  # type: ignore[no-untyped-def]
     """Every quad of the shipped article graph."""
-    from kg import paths, rdf
+    from kg.model import paths, rdf
 
     return rdf.parse_file(paths.ARTICLE_GRAPH)

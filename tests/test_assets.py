@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import assets
-from kg.cli import main
+from kg.cli.commands import main
 from kg.errors import AssetsUnavailable
+from kg.http import assets
 
 NPM = "https://registry.npmjs.org/"
 

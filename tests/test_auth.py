@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from kg import auth
 from kg.errors import Unauthorized, WritesDisabled
 from kg.settings import Settings
+from kg.writes import auth
 
 TOKEN = "s3cret-token-value"
 

@@ -13,8 +13,8 @@ import pytest
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, Unauthorized
 
-from kg import paths, rdf
-from kg.namespaces import ONTOLOGY_GRAPH
+from kg.model import paths, rdf
+from kg.model.namespaces import ONTOLOGY_GRAPH
 from tests.plugins.server import Server
 
 LABELS = """PREFIX org: <http://www.w3.org/ns/org#>

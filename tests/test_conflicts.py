@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 import pytest
 
-from kg import conflicts, history, writes
 from kg.errors import WriteConflict
-from kg.namespaces import ID, ORG, SCHEMA
-from kg.store import Store
+from kg.model.namespaces import ID, ORG, SCHEMA
+from kg.store.protocol import Store
+from kg.writes import conflicts, history
+from kg.writes import draft as writes
 from tests.test_writes import RDFS_LABEL, SEEMLESS, everything, n, new_org
 
 Plan = Callable[[writes.Draft], object]

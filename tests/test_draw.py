@@ -19,15 +19,15 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
-from kg.draw import dot_available
+from kg.cli.commands import main
 from kg.errors import NotFound, QueryTimeout
-from kg.namespaces import ID, sparql_prefixes
-from kg.orgchart import UNNAMED, orgchart_document, orgchart_svg, reorganisation_svg
-from kg.picture_data import fetch_orgchart, fetch_timeline
+from kg.model.namespaces import ID, sparql_prefixes
+from kg.pictures.data import fetch_orgchart, fetch_timeline
+from kg.pictures.draw import dot_available
+from kg.pictures.orgchart import UNNAMED, orgchart_document, orgchart_svg, reorganisation_svg
+from kg.pictures.timeline import NOT_REPORTED, timeline_svg, when
 from kg.settings import Settings
-from kg.store import Store
-from kg.timeline import NOT_REPORTED, timeline_svg, when
+from kg.store.protocol import Store
 
 SVG = "{http://www.w3.org/2000/svg}"
 OPENAI = f"{ID}org/openai"
@@ -295,7 +295,7 @@ class Client:
 
 @pytest.fixture
 def client(article_store: Store) -> Client:
-    from kg.app import create_app
+    from kg.http.app import create_app
 
     settings = Settings(store="memory", write_token=TOKEN)
     return Client(create_app(settings, store=article_store))

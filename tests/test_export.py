@@ -8,10 +8,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
-from kg.export import choose_format
-from kg.load import load
-from kg.store import Store, open_store
+from kg.cli.commands import main
+from kg.store.export import choose_format
+from kg.store.opening import open_store
+from kg.store.protocol import Store
+from kg.writes.load import load
 
 ARTICLE = "https://w3id.org/aikg/graph/seemless-article"
 DATASET_FORMATS = {"trig": ".trig", "nquads": ".nq", "jsonld": ".jsonld"}
@@ -35,7 +36,7 @@ def triples(store: Store, graph: str | None = None) -> set[ox.Triple]:
 
 
 def export_to(store: Store, fmt: str, path: Path, graph: str | None = None) -> Path:
-    from kg import export
+    from kg.store import export
 
     with open(path, "wb") as fh:
         export.write(store, export.choose_format(fmt, path, graph), fh, graph)

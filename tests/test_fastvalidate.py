@@ -9,12 +9,13 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from bench.generate import generate
-from kg import paths, rdf
-from kg.cli import main
-from kg.fastvalidate import validate_quads_fast, validate_store
-from kg.shaclsparql import _COMPONENT
-from kg.store import Store, ensure_seeded
-from kg.validate import Report, shapes_graph, union_graph, validate_graph
+from kg.cli.commands import main
+from kg.model import paths, rdf
+from kg.store.opening import ensure_seeded
+from kg.store.protocol import Store
+from kg.validation.fastvalidate import validate_quads_fast, validate_store
+from kg.validation.shaclsparql import _COMPONENT
+from kg.validation.validate import Report, shapes_graph, union_graph, validate_graph
 
 KG = "https://w3id.org/aikg/def#"
 ID = "https://w3id.org/aikg/id/"
@@ -31,7 +32,7 @@ def reference(store: Store, shapes: Graph | None = None) -> Report:
         return validate_graph(data)
     import pyshacl
 
-    from kg.validate import report_from_graph
+    from kg.validation.validate import report_from_graph
 
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", allow_warnings=True
@@ -84,7 +85,7 @@ def test_broken_graph_gives_pyshacls_report_on_every_component(
 
 
 def ensure_ontology(store: Store) -> None:
-    from kg.namespaces import ONTOLOGY_GRAPH
+    from kg.model.namespaces import ONTOLOGY_GRAPH
 
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     store.add_quads(
@@ -222,7 +223,7 @@ def test_validate_quads_fast_matches_pyshacl_on_files(tmp_path: Path) -> None:
 
 
 def test_kg_validate_store_on_disk(tmp_path: Path) -> None:
-    from kg.store import open_store
+    from kg.store.opening import open_store
 
     location = str(tmp_path / "store")
     opened = open_store(location)
@@ -241,7 +242,7 @@ def test_kg_validate_store_on_disk(tmp_path: Path) -> None:
 
 
 def test_kg_validate_store_remote(oxigraph_server: Any) -> None:
-    from kg.store import open_store
+    from kg.store.opening import open_store
 
     remote = open_store(oxigraph_server.url)
     try:

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from kg import rdf
-from kg.validate import validate_quads
+from kg.model import rdf
+from kg.validation.validate import validate_quads
 
 SHAPED_COMPONENTS = {
     "MinCountConstraintComponent",

@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 from bench.generate import generate
-from kg import paths, rdf
-from kg.namespaces import ONTOLOGY_GRAPH
-from kg.store import Store
+from kg.model import paths, rdf
+from kg.model.namespaces import ONTOLOGY_GRAPH
+from kg.store.protocol import Store
 from tests.plugins.graphql_api import CountingStore, GraphQL
 
 NESTED = """

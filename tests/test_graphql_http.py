@@ -18,8 +18,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from kg.app import create_app
-from kg.graphql_http import GraphQLResponseMedia, prefers_graphql_response
+from kg.http.app import create_app
+from kg.http.graphql_http import GraphQLResponseMedia, prefers_graphql_response
 from kg.settings import Settings
 
 GQL = "application/graphql-response+json"

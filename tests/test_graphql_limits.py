@@ -10,8 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.embedded import EmbeddedStore
-from kg.store import Row, open_store
+from kg.store.embedded import EmbeddedStore
+from kg.store.opening import open_store
+from kg.store.protocol import Row
 from tests.plugins.graphql_api import GraphQL
 from tests.plugins.server import Server
 

@@ -8,10 +8,10 @@ import pytest
 from graphql import GraphQLList, GraphQLNonNull
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from kg import paths
 from kg.graphql.mapping import RDF_CLASSES
 from kg.graphql.schema import build_schema
 from kg.graphql.selection import FieldInfo, Registry, TypeInfo
+from kg.model import paths
 from kg.settings import Settings
 
 SH = Namespace("http://www.w3.org/ns/shacl#")

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg import paths
-from kg.store import open_store
+from kg.model import paths
+from kg.store.opening import open_store
 from tests.plugins.graphql_api import GraphQL
 from tests.plugins.server import Server
 from tests.plugins.stores import OxigraphServer

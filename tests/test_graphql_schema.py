@@ -7,9 +7,9 @@ import json
 
 from click.testing import CliRunner
 
-from kg import paths
-from kg.cli import main
+from kg.cli.commands import main
 from kg.graphql.schema import sdl
+from kg.model import paths
 
 COMMITTED = paths.ONTOLOGY_DIR.parent / "schema.graphql"
 
@@ -62,7 +62,7 @@ def test_execute_in_process_with_or_without_a_running_loop() -> None:
 
     from kg.graphql.schema import execute
     from kg.settings import Settings
-    from kg.store import ensure_seeded, open_store
+    from kg.store.opening import ensure_seeded, open_store
 
     store = open_store("memory")
     ensure_seeded(store)

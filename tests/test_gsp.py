@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from kg import paths, rdf
-from kg.app import create_app
-from kg.namespaces import ONTOLOGY_GRAPH
+from kg.http.app import create_app
+from kg.model import paths, rdf
+from kg.model.namespaces import ONTOLOGY_GRAPH
 from kg.settings import Settings
-from kg.store import Store
+from kg.store.protocol import Store
 from tests.asgi import AppClient
 
 SOURCE_GRAPH = "https://w3id.org/aikg/graph/ciol-katti"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import isolate
-from kg.embedded import EmbeddedStore
 from kg.errors import QueryTimeout
+from kg.store import isolate
+from kg.store.embedded import EmbeddedStore
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="hang detection reads /proc")
 

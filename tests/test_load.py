@@ -13,11 +13,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import paths
-from kg.cli import main
+from kg.cli.commands import main
 from kg.errors import ParseError, ValidationFailed
-from kg.load import graph_for, load
-from kg.store import Store, open_store
+from kg.model import paths
+from kg.store.opening import open_store
+from kg.store.protocol import Store
+from kg.writes.load import graph_for, load
 
 ARTICLE = "https://w3id.org/aikg/graph/seemless-article"
 PLATFORM = """@prefix kg: <https://w3id.org/aikg/def#> .
@@ -50,7 +51,7 @@ def snapshot(store: Store) -> set[ox.Quad]:
 
 
 def shipped_graphs() -> set[str]:
-    from kg import rdf
+    from kg.model import rdf
 
     return {
         q.graph_name.value
@@ -205,7 +206,7 @@ def _wait_for_staging(location: Path, process: subprocess.Popen[bytes]) -> None:
 def test_a_load_killed_halfway_leaves_nothing(tmp_path: Path, big_file: Path) -> None:
     location = tmp_path / "store"
     seeded = open_store(str(location))
-    from kg.store import ensure_seeded
+    from kg.store.opening import ensure_seeded
 
     ensure_seeded(seeded)
     before = snapshot(seeded)
@@ -269,8 +270,8 @@ def test_a_large_load_into_a_holding_store_merges_with_it(
 ) -> None:
     """The new generation starts from a checkpoint of the current one (much data) or copies
     it (little data); both replace the loaded graphs and keep the others."""
-    import kg.embedded
-    from kg.store import ensure_seeded
+    import kg.store.embedded
+    from kg.store.opening import ensure_seeded
 
     monkeypatch.setattr(kg.embedded, "COPY_INTO_STAGE", copy_limit)
     location = tmp_path / "store"

@@ -9,9 +9,9 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from kg import paths, rdf
-from kg.namespaces import KG, PREFIXES
-from kg.validate import shapes_graph, union_graph, validate_graph
+from kg.model import paths, rdf
+from kg.model.namespaces import KG, PREFIXES
+from kg.validation.validate import shapes_graph, union_graph, validate_graph
 
 #: Vocabularies the data may use besides kg's own.
 REUSED = [PREFIXES[p] for p in ("org", "prov", "schema", "skos", "dct", "time", "rdf", "rdfs")]

@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from kg import assets, paths, rdf
-from kg.app import create_app
-from kg.playground import FALLBACK_QUERY, default_example_query, graphiql_page
+from kg.http import assets
+from kg.http.app import create_app
+from kg.http.playground import FALLBACK_QUERY, default_example_query, graphiql_page
+from kg.model import paths, rdf
 from kg.settings import Settings
 
 
@@ -146,7 +147,7 @@ def test_without_its_assets_the_page_says_how_to_fetch_them(
 
 def test_the_opening_queries_run_on_the_article() -> None:
     from kg.graphql.schema import execute
-    from kg.store import ensure_seeded, open_store
+    from kg.store.opening import ensure_seeded, open_store
 
     store = open_store("memory")
     ensure_seeded(store)

@@ -17,9 +17,9 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg import paths
-from kg.namespaces import ONTOLOGY_GRAPH
-from kg.store import Store
+from kg.model import paths
+from kg.model.namespaces import ONTOLOGY_GRAPH
+from kg.store.protocol import Store
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 NAMES = sorted(p.stem for p in QUERIES.glob("*.rq"))

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from kg import history
-from kg.store import open_store
+from kg.store.opening import open_store
+from kg.writes import history
 from tests.plugins.graphql_client import TOKEN, LiveClient
 from tests.plugins.server import start_server
 from tests.plugins.stores import OxigraphServer

@@ -14,7 +14,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg import paths
+from kg.model import paths
 from kg.settings import Settings
 from tests.plugins.listener import Listener
 from tests.plugins.server import Server
@@ -195,7 +195,7 @@ def test_two_workers_over_a_remote_store_agree(
 
 
 def test_settings_travel_to_workers_through_the_environment() -> None:
-    from kg.serve import to_env
+    from kg.cli.serve import to_env
 
     settings = Settings(port=9123, query_timeout=2.5, write_token="w", load_article=False)
     assert Settings.load(env=to_env(settings)) == settings

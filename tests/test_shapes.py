@@ -20,9 +20,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, SKOS, XSD
 from rdflib.term import Node
 
-from kg import paths, rdf
-from kg.namespaces import ID
-from kg.validate import shapes_graph, union_graph, validate_graph
+from kg.model import paths, rdf
+from kg.model.namespaces import ID
+from kg.validation.validate import shapes_graph, union_graph, validate_graph
 
 #: Constraint parameters of property shapes this generator knows how to break.
 PROPERTY_PARAMS = {

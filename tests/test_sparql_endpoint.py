@@ -10,12 +10,13 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from kg import guard, paths, rdf
-from kg.app import create_app
 from kg.errors import QueryError
-from kg.namespaces import ONTOLOGY_GRAPH
+from kg.http import guard
+from kg.http.app import create_app
+from kg.model import paths, rdf
+from kg.model.namespaces import ONTOLOGY_GRAPH
 from kg.settings import Settings
-from kg.store import Store
+from kg.store.protocol import Store
 from tests.asgi import AppClient
 from tests.plugins.listener import Listener
 

@@ -14,9 +14,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge
-from kg.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
-from kg.remote import RemoteStore
-from kg.store import Store, ensure_seeded
+from kg.model.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
+from kg.store.opening import ensure_seeded
+from kg.store.protocol import Store
+from kg.store.remote import RemoteStore
 from tests.plugins.stores import OxigraphServer
 
 P = sparql_prefixes()
@@ -265,7 +266,7 @@ def _sorted(rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]) -> 
 
 def test_a_directory_in_use_is_refused_until_closed(tmp_path: Path) -> None:
     from kg.errors import StoreUnavailable
-    from kg.store import open_store
+    from kg.store.opening import open_store
 
     first = open_store(str(tmp_path / "store"))
     with pytest.raises(StoreUnavailable) as caught:
@@ -278,7 +279,7 @@ def test_a_directory_in_use_is_refused_until_closed(tmp_path: Path) -> None:
 
 
 def test_a_plain_pyoxigraph_directory_is_used_as_it_is(tmp_path: Path) -> None:
-    from kg.store import open_store
+    from kg.store.opening import open_store
 
     plain = ox.Store(str(tmp_path))
     plain.add(quad("a", "1"))

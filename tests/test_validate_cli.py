@@ -16,9 +16,9 @@ from click.testing import CliRunner, Result
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from kg import paths, rdf
-from kg.cli import main
-from kg.validate import shapes_graph
+from kg.cli.commands import main
+from kg.model import paths, rdf
+from kg.validation.validate import shapes_graph
 
 KG = str(Path(sys.executable).with_name("kg"))
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -13,11 +13,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from kg import history, writes
 from kg.errors import NotFound, ValidationFailed
-from kg.namespaces import DCT, ID, KG, ORG, PROV, SCHEMA
-from kg.store import Store
-from kg.validate import shapes_graph
+from kg.model.namespaces import DCT, ID, KG, ORG, PROV, SCHEMA
+from kg.store.protocol import Store
+from kg.validation.validate import shapes_graph
+from kg.writes import draft as writes
+from kg.writes import history
 
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -2,5 +2,9 @@
 
 ``types`` (the types, each with its RDF mapping, from ``mapping``), ``selection`` (what a request
 selects), ``compile`` (the SPARQL), ``loader`` (one query per nesting level), ``connections``
-(Relay pages), ``schema`` (root queries, limits, ``execute``), ``view`` (``/graphql``).
+(Relay pages), ``context`` (the typed request context), ``query`` and ``mutations`` (the root
+fields), ``schema`` (limits, ``execute``). ``/graphql`` over HTTP is ``kg.http.graphql_view``.
+
+May import: ``kg.writes``, ``kg.validation``, ``kg.store``, ``kg.model``, ``kg.errors``,
+``kg.settings``.
 """

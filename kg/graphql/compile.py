@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.graphql.mapping import check_iri
-from kg.namespaces import DCT, SKOS
-from kg.store import Row
+from kg.model.namespaces import DCT, SKOS
+from kg.store.protocol import Row
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

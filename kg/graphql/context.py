@@ -12,7 +12,7 @@ from kg.errors import QueryTimeout
 from kg.graphql.loader import Loader
 from kg.graphql.selection import Collector, Registry
 from kg.settings import Settings
-from kg.store import Store
+from kg.store.protocol import Store
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection

@@ -20,8 +20,8 @@ from kg.graphql import types as t
 from kg.graphql.compile import RDF_TYPE, RDFS_LABEL, Level, level_query
 from kg.graphql.mapping import curie, node_id
 from kg.graphql.selection import Need, Registry, Wanted
-from kg.namespaces import KG
-from kg.store import Row, Store
+from kg.model.namespaces import KG
+from kg.store.protocol import Row, Store
 
 
 def concept_of(iri: str, label: str | None) -> t.Concept:

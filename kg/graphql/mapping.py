@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 import strawberry
 
 from kg.errors import InputError
-from kg.namespaces import ID, PREFIXES
+from kg.model.namespaces import ID, PREFIXES
 
 Kind = Literal["literal", "iri", "concept", "link", "holder"]
 

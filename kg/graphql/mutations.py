@@ -24,13 +24,15 @@ import pyoxigraph as ox
 import strawberry
 from strawberry.types import Info
 
-from kg import errors, history, writes
-from kg.auth import require_write_token
+from kg import errors
 from kg.graphql import write_inputs as wi
 from kg.graphql import write_plans as plans
 from kg.graphql import write_values
 from kg.settings import Settings
-from kg.store import Store
+from kg.store.protocol import Store
+from kg.writes import draft as writes
+from kg.writes import history
+from kg.writes.auth import require_write_token
 
 T = TypeVar("T")
 

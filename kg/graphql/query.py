@@ -28,7 +28,7 @@ from kg.graphql.connections import Connection, Window, connection
 from kg.graphql.context import Context, collector, run
 from kg.graphql.loader import Loader
 from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
-from kg.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
+from kg.model.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
 
 I = Info[Context, None]  # noqa: E741
 

@@ -33,7 +33,7 @@ from kg.graphql.context import Context
 from kg.graphql.query import Query
 from kg.graphql.selection import Registry
 from kg.settings import Settings
-from kg.store import Store
+from kg.store.protocol import Store
 
 log = logging.getLogger("kg.graphql")
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 
 from kg.graphql.mapping import concept, holder, iris, link, literal, rdf_type
-from kg.namespaces import DCT, KG, ORG, PROV, SCHEMA
+from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 

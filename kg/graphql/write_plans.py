@@ -29,9 +29,9 @@ from kg.graphql.write_values import (
     text,
     unset,
 )
-from kg.namespaces import DCT, KG, ORG, PROV, SCHEMA
-from kg.store import Term
-from kg.writes import RDF_TYPE, Draft
+from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA
+from kg.store.protocol import Term
+from kg.writes.draft import RDF_TYPE, Draft
 
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from strawberry import UNSET
 
 from kg.errors import InputError
-from kg.namespaces import KG
+from kg.model.namespaces import KG
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_TEXT = 10_000

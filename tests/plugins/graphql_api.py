@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from kg.app import create_app
+from kg.http.app import create_app
 from kg.settings import Settings
-from kg.store import Row, Store
+from kg.store.protocol import Row, Store
 from tests.asgi import AppClient
 
 

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from kg.app import create_app
+from kg.http.app import create_app
 from kg.settings import Settings
-from kg.store import Store
+from kg.store.protocol import Store
 from tests.asgi import AppClient
 
 TOKEN = "test-write-token-5d1c"

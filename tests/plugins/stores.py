@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.store import Store, ensure_seeded, open_store
+from kg.store.opening import ensure_seeded, open_store
+from kg.store.protocol import Store
 
 #: The server stops any query after this many seconds (its own limit, not just the client's).
 SERVER_TIMEOUT_S = 5

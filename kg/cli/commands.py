@@ -1,0 +1,394 @@
+"""The ``kg`` command line. It only parses arguments and delegates; errors become exit codes.
+
+Exit codes: 0 success (data conforms), 1 failure (data does not conform, query failed),
+2 unusable input (a file that does not parse, a bad argument).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kg.errors import InputError, KgError
+
+if TYPE_CHECKING:
+    from kg.store.protocol import Store
+    from kg.validation.validate import Report
+
+
+class KgClickError(click.ClickException):
+    """A KgError shown to the user with its exit code."""
+
+    def __init__(self, error: KgError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kg")
+def main() -> None:
+    """kg: a knowledge graph of AI-infrastructure strategy, over GraphQL and SPARQL."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", help="RDF format of the files (default: from the extension).")
+@click.option(
+    "--output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as readable text or as JSON.",
+)
+@click.option(
+    "--store",
+    "store",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[LOCATION]",
+    help="Validate a whole store instead of files, inside the store (shapes run as SPARQL): "
+    "a directory, 'memory' or a SPARQL endpoint URL (default: the store setting, KG_STORE).",
+)
+def validate(files: tuple[Path, ...], fmt: str | None, output: str, store: str | None) -> None:
+    """Validate RDF FILES (or the shipped graph, or a whole store) against the shapes.
+
+    Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be read or parsed.
+    """
+    from kg.model import paths, rdf
+    from kg.validation.validate import validate_quads
+
+    targets = list(files) or [paths.ARTICLE_GRAPH]
+    try:
+        if store is not None:
+            if files:
+                raise InputError("give either FILES or --store, not both")
+            report = _validate_store(store)
+        else:
+            quads = []
+            for path in targets:
+                quads.extend(rdf.parse_file(path, rdf.format_of(path, fmt)))
+            report = validate_quads(quads)
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(report.dumps() if output == "json" else report.to_text())
+    sys.exit(0 if report.conforms else 1)
+
+
+def _validate_store(location: str) -> Report:
+    """The report of kg.fastvalidate over the store at ``location`` (or the configured one)."""
+    from kg.settings import Settings
+    from kg.store.opening import store_for
+    from kg.validation.fastvalidate import validate_store
+
+    settings = Settings.load(store=location or None)
+    opened = store_for(settings)
+    try:
+        return validate_store(opened)
+    finally:
+        opened.close()
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Fetch again even if the files are present.")
+def assets(force: bool) -> None:
+    """Fetch the playground's GraphiQL and React files from the npm registry.
+
+    Each package is checked against the sha512 in kg/assets.lock.json before its files are
+    written to kg/static/vendor/. Exit 1 when a download or a check fails.
+    """
+    from kg.http import assets as vendor
+
+    try:
+        written = vendor.fetch(force=force, log=True)
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(f"{len(written)} files in {vendor.VENDOR_DIR}" if written else "up to date")
+
+
+@main.command()
+@click.option("--host", help="Address to bind (default 127.0.0.1; KG_HOST).")
+@click.option("--port", type=int, help="Port to listen on (default 8000; KG_PORT).")
+@click.option("--workers", type=int, help="Worker processes (default 1; KG_WORKERS).")
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+def serve(host: str | None, port: int | None, workers: int | None, store: str | None) -> None:
+    """Serve GraphQL, SPARQL and the exports over HTTP.
+
+    An empty store is first loaded with the ontology and the article graph. Writes need the
+    bearer token in KG_WRITE_TOKEN; without it the server is read-only.
+    """
+    from kg.cli.serve import serve as run
+    from kg.settings import Settings
+
+    try:
+        run(Settings.load(host=host, port=port, workers=workers, store=store))
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
+@main.command()
+@click.argument("document", metavar="QUERY")
+@click.option("--variables", help="Variables of the query, as a JSON object.")
+@click.option("--explain", is_flag=True, help="Also print the SPARQL the query ran.")
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+def query(document: str, variables: str | None, explain: bool, store: str | None) -> None:
+    """Run a GraphQL QUERY (text, or @FILE) and print the result as JSON.
+
+    Exit 1 when the result has errors, 2 when the arguments are unusable. With --explain, the
+    SPARQL queries it generated are printed after the result, one per nesting level.
+    """
+    import json
+
+    from kg import errors
+    from kg.graphql.schema import execute
+    from kg.settings import Settings
+    from kg.store.opening import ensure_seeded, store_for
+
+    try:
+        text = Path(document[1:]).read_text() if document.startswith("@") else document
+        values = json.loads(variables) if variables else None
+        if values is not None and not isinstance(values, dict):
+            raise errors.InputError("--variables must be a JSON object")
+    except (OSError, ValueError) as exc:
+        raise KgClickError(errors.InputError(str(exc))) from exc
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    try:
+        settings = Settings.load(store=store)
+        opened = store_for(settings)
+        try:
+            if settings.load_article:
+                ensure_seeded(opened)
+            sparql: list[str] = []
+            result = execute(opened, settings, text, values, log_to=sparql)
+        finally:
+            opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if explain:
+        for number, generated in enumerate(sparql, 1):
+            click.echo(f"\n# SPARQL query {number} of {len(sparql)}\n{generated}")
+    sys.exit(1 if result.get("errors") else 0)
+
+
+@main.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL), as committed in schema.graphql."""
+    from kg.graphql.schema import sdl
+
+    click.echo(sdl(), nl=False)
+
+
+_LAYOUT = click.option(
+    "--layout",
+    type=click.Choice(["auto", "dot", "grandalf"]),
+    default="auto",
+    show_default=True,
+    help="Layout engine: Graphviz dot (needs Graphviz), grandalf (pure Python), or auto.",
+)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    required=True,
+    help="SVG file to write ('-' for standard output).",
+)
+_STORE = click.option(
+    "--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE)."
+)
+
+
+@main.group()
+def draw() -> None:
+    """Draw pictures from the graph as SVG files (the pages /orgchart/ID and /timeline)."""
+
+
+@draw.command("orgchart")
+@click.argument("ident", metavar="ID")
+@_OUTPUT
+@_STORE
+@_LAYOUT
+def draw_orgchart(ident: str, output: Path, store: str | None, layout: str) -> None:
+    """Draw the organisation chart of ID (e.g. openai, org/openai or a full IRI).
+
+    The chart shows the units nested as the graph nests them, each with its lead post and
+    holder, and the before/after of each reorganisation of them.
+    """
+    from kg.http.pictures import draw_orgchart as run
+    from kg.settings import Settings
+
+    try:
+        _write(output, run(Settings.load(store=store), ident, engine=layout))
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
+@draw.command("timeline")
+@_OUTPUT
+@click.option("--organisation", help="Only events of this organisation (e.g. openai).")
+@click.option("--kind", help="Only events of this kind (e.g. StrategyShift, Reorganisation).")
+@_STORE
+def draw_timeline(
+    output: Path, organisation: str | None, kind: str | None, store: str | None
+) -> None:
+    """Draw the strategy timeline: events in date order, undated events last."""
+    from kg.http.pictures import draw_timeline as run
+    from kg.settings import Settings
+
+    try:
+        _write(output, run(Settings.load(store=store), organisation=organisation, kind=kind))
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
+def _write(output: Path, svg: str) -> None:
+    if str(output) == "-":
+        click.echo(svg, nl=False)
+    else:
+        output.write_text(svg, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+def _open_store(store: str | None, *, seed: bool = True) -> Store:
+    """The configured store (flag > KG_STORE > default directory), seeded when empty."""
+    from kg.settings import Settings
+    from kg.store.opening import ensure_seeded, store_for
+
+    settings = Settings.load(store=store)
+    opened = store_for(settings)
+    if seed and settings.load_article:
+        ensure_seeded(opened)
+    return opened
+
+
+@main.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--graph", help="Named graph for triple formats (default: graph/<file stem>).")
+@click.option("--format", "fmt", help="RDF format of the files (default: from the extension).")
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help="Force the large-load path (bulk parser, in-store validation) on or off "
+    "(default: on for files over 2 MiB).",
+)
+def load_command(
+    files: tuple[Path, ...], graph: str | None, fmt: str | None, store: str | None, bulk: bool
+) -> None:
+    """Validate RDF FILES against the shapes and load them in one transaction.
+
+    Each source goes into its own named graph; loading a graph again replaces it. A file that
+    does not parse (exit 2) or does not conform (exit 1, with the report) loads nothing.
+    """
+    import io
+
+    from kg.writes.load import LARGE_LOAD_BYTES, load
+
+    try:
+        opened = _open_store(store)
+        size = sum(p.stat().st_size for p in files if p.is_file())
+        shown = bulk if bulk is not None else size > LARGE_LOAD_BYTES
+        with click.progressbar(
+            length=size, label="Loading", file=sys.stderr if shown else io.StringIO()
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.pos)
+
+            try:
+                result = load(opened, files, fmt=fmt, graph=graph, progress=progress, bulk=bulk)
+            finally:
+                opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    click.echo(result.summary())
+
+
+@main.command()
+@click.argument("text", metavar="QUERY")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples"]),
+    default="table",
+    show_default=True,
+    help="Output format (table: aligned columns for SELECT, Turtle for CONSTRUCT).",
+)
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@click.option("--timeout", type=float, help="Seconds before the query is stopped.")
+def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> None:
+    """Run a SPARQL QUERY (text, or @FILE) over the store and print its result.
+
+    kg's prefixes (kg:, id:, org:, prov:, schema:, skos:, dct:, rdfs:, xsd: ...) are declared.
+    """
+    from kg.model.namespaces import PREFIXES, sparql_prefixes
+    from kg.settings import Settings
+    from kg.store.results import table
+
+    try:
+        query = Path(text[1:]).read_text() if text.startswith("@") else text
+        query = sparql_prefixes() + query  # kg's prefixes, overridable by the query's own
+    except OSError as exc:
+        raise KgClickError(InputError(str(exc))) from exc
+    try:
+        settings = Settings.load(store=store)
+        opened = _open_store(store)
+        try:
+            raw = opened.query_raw(
+                query,
+                result_format="tsv" if fmt == "table" else fmt,
+                timeout=timeout or settings.query_timeout,
+                max_results=settings.max_results,
+            )
+            body = b"".join(raw.chunks)
+        finally:
+            opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+    if fmt == "table" and raw.media_type.startswith("text/tab-separated-values"):
+        click.echo(table(body, PREFIXES))
+    else:
+        click.echo(body.decode("utf-8"), nl=not body.endswith(b"\n"))
+
+
+@main.command()
+@click.option("--format", "fmt", help="trig, nquads, jsonld, turtle, ntriples or rdfxml.")
+@click.option("--graph", help="Export only this named graph ('default': the default graph).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="File to write (default: standard output; its extension sets the format).",
+)
+@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+def export(fmt: str | None, graph: str | None, output: Path | None, store: str | None) -> None:
+    """Export the store (or one graph) as RDF, streamed.
+
+    Without --format: from the output's extension, else TriG (whole store) or Turtle (one
+    graph). Turtle, N-Triples and RDF/XML carry no graph names: the whole store in them is the
+    union of its graphs.
+    """
+    from kg.store import export as exporting
+
+    try:
+        rdf_format = exporting.choose_format(fmt, output, graph)
+        opened = _open_store(store)
+        try:
+            if output is None or str(output) == "-":
+                exporting.write(opened, rdf_format, sys.stdout.buffer, graph)
+            else:
+                with open(output, "wb") as fh:
+                    size = exporting.write(opened, rdf_format, fh, graph)
+                click.echo(f"wrote {size:,} bytes to {output}", err=True)
+        finally:
+            opened.close()
+    except KgError as exc:
+        raise KgClickError(exc) from exc
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,113 @@
+"""``kg serve``: seed an empty store, then run the app under uvicorn.
+
+The settings reach every worker through the environment (``KG_*``): with ``--workers N``
+uvicorn starts N processes, and each builds its own app with ``app_from_env`` (an app factory),
+so they share nothing but the store. The embedded on-disk store can be opened by one process
+only, so several workers need a remote store (``KG_STORE=http://...``).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from typing import Any
+
+import click
+from starlette.applications import Starlette
+
+from kg.errors import InputError
+from kg.http.app import create_app
+from kg.settings import SETTINGS, Settings
+from kg.store.opening import ensure_seeded, open_store, store_for
+
+log = logging.getLogger("kg.serve")
+
+
+def is_remote(settings: Settings) -> bool:
+    return settings.store_location.startswith(("http://", "https://"))
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The ``KG_*`` variables that make ``Settings.load()`` give back ``settings``."""
+    env: dict[str, str] = {}
+    for s in SETTINGS:
+        value = getattr(settings, s.name)
+        if value is None:
+            continue
+        env[f"KG_{s.name.upper()}"] = (
+            ("true" if value else "false") if isinstance(value, bool) else str(value)
+        )
+    return env
+
+
+def app_from_env() -> Starlette:
+    """The app factory each uvicorn worker calls: settings from the environment."""
+    settings = Settings.load()
+    if settings.store_location != "memory":
+        return create_app(settings)
+    # An in-memory store lives in this process only: seed it here, not before the start.
+    store = open_store("memory")
+    if settings.load_article:
+        ensure_seeded(store)
+    return create_app(settings, store=store)
+
+
+def seed(settings: Settings) -> bool:
+    """Load the ontology and the article graph when the store is empty (and load_article)."""
+    if not settings.load_article or settings.store_location == "memory":
+        return False
+    store = store_for(settings)
+    try:
+        return ensure_seeded(store)
+    finally:
+        store.close()
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration, with kg's own loggers printed alongside."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def urls(settings: Settings) -> list[str]:
+    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    base = f"http://{host}:{settings.port}"
+    return [
+        f"GraphQL     {base}/graphql",
+        f"SPARQL      {base}/sparql",
+        f"Export      {base}/export",
+        f"Ontology    {base}/ontology   Shapes {base}/shapes",
+        f"Health      {base}/healthz",
+    ]
+
+
+def serve(settings: Settings) -> None:
+    """Seed the store if it is empty, print the URLs, and serve until interrupted."""
+    import uvicorn
+
+    if settings.workers < 1:
+        raise InputError("--workers must be at least 1")
+    if settings.workers > 1 and not is_remote(settings):
+        raise InputError(
+            "--workers > 1 needs a remote store (KG_STORE=http://.../query): the embedded "
+            "on-disk store can be opened by one process only"
+        )
+    if seed(settings):
+        click.echo(f"kg: loaded the ontology and the article graph into {settings.store_location}")
+    os.environ.update(to_env(settings))
+    click.echo(f"kg: store {settings.store_location}")
+    for line in urls(settings):
+        click.echo(f"kg: {line}")
+    uvicorn.run(
+        "kg.cli.serve:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=log_config(),
+        timeout_graceful_shutdown=5,
+    )

@@ -1,0 +1,167 @@
+"""``/export`` and the read side of the SPARQL 1.1 Graph Store Protocol (also at ``/store``).
+
+* ``GET /export``: the whole dataset (TriG by default; N-Quads, JSON-LD; a single-graph format
+  such as Turtle gives the union of the graphs, without their names);
+* ``GET /export?default``: the default graph; ``GET /export?graph=IRI``: one named graph
+  (Turtle by default; N-Triples, RDF/XML, JSON-LD, or the quad formats).
+
+The format comes from ``?format=`` (a short name or a media type) or ``Accept``. The body is
+streamed from the store's ``dump``, so memory stays bounded however large the store is, and
+gzip-compressed on the fly when the client sends ``Accept-Encoding: gzip``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from kg.errors import InputError, NotFound
+from kg.http.app import state_of
+from kg.http.negotiate import choose
+from kg.model import paths
+
+#: Export formats by short name.
+FORMATS: dict[str, ox.RdfFormat] = {
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "nq": "nquads",
+    "json-ld": "jsonld",
+    "rdf": "rdfxml",
+    "xml": "rdfxml",
+    "text/plain": "ntriples",
+    "application/x-turtle": "turtle",
+    **{f.media_type: name for name, f in FORMATS.items()},
+}
+_DATASET_OFFERS = [
+    "application/trig",
+    "application/n-quads",
+    "application/ld+json",
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "text/plain",
+]
+_GRAPH_OFFERS = [
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/trig",
+    "application/n-quads",
+    "text/plain",
+]
+
+
+def export_format(fmt: str | None, accept: str | None, *, whole: bool) -> ox.RdfFormat:
+    """The format to export in: from ``?format=``, else from ``Accept``.
+
+    The whole dataset defaults to TriG; a single-graph format (Turtle, N-Triples, RDF/XML)
+    asked for explicitly gets the union of all graphs, without graph names."""
+    if fmt:
+        key = fmt.split(";")[0].strip().lower()
+        name = _ALIASES.get(key, key)
+        if name not in FORMATS:
+            raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        chosen = FORMATS[name]
+    else:
+        offers = _DATASET_OFFERS if whole else _GRAPH_OFFERS
+        media = choose(accept, offers) or offers[0]
+        chosen = FORMATS[_ALIASES[media]]
+    return chosen
+
+
+def gzip_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` compressed as one gzip member, chunk by chunk."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        out = compressor.compress(chunk)
+        if out:
+            yield out
+    yield compressor.flush()
+
+
+def _wants_gzip(request: Request) -> bool:
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip"):
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+async def export(request: Request) -> Response:
+    state = state_of(request)
+    params = request.query_params
+    graph_iri = params.get("graph")
+    default = "default" in params
+    if graph_iri is not None and default:
+        raise InputError("ask for ?default or ?graph=IRI, not both")
+    graph = "default" if default else graph_iri
+    rdf = export_format(params.get("format"), request.headers.get("accept"), whole=graph is None)
+    store = state.store
+
+    def first() -> tuple[Iterator[bytes], bytes]:
+        if graph_iri is not None and graph_iri not in store.named_graphs():
+            raise NotFound(f"there is no graph <{graph_iri}> in the store", graph=graph_iri)
+        chunks = iter(store.dump(rdf, graph=graph))
+        # The first chunk is produced before answering, so a failure gets its own status.
+        return chunks, next(chunks, b"")
+
+    chunks, head = await run_in_threadpool(first)
+
+    def body() -> Iterator[bytes]:
+        yield head
+        yield from chunks
+
+    name = "dataset" if graph is None else "default-graph" if default else "graph"
+    headers = {
+        "Vary": "Accept, Accept-Encoding",
+        "Content-Disposition": f'inline; filename="{name}.{rdf.file_extension}"',
+    }
+    stream: Iterator[bytes] = body()
+    if _wants_gzip(request):
+        stream = gzip_stream(stream)
+        headers["Content-Encoding"] = "gzip"
+    return StreamingResponse(stream, media_type=rdf.media_type, headers=headers)
+
+
+async def ontology(request: Request) -> Response:
+    """The OWL ontology, as shipped (Turtle)."""
+    return FileResponse(
+        paths.ONTOLOGY,
+        media_type="text/turtle",
+        filename="kg.ttl",
+        content_disposition_type="inline",
+    )
+
+
+async def shapes(request: Request) -> Response:
+    """The SHACL shapes every write is validated against, as shipped (Turtle)."""
+    return FileResponse(
+        paths.SHAPES,
+        media_type="text/turtle",
+        filename="shapes.ttl",
+        content_disposition_type="inline",
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/export", export, methods=["GET"]),
+        Route("/store", export, methods=["GET"]),
+        Route("/ontology", ontology, methods=["GET"]),
+        Route("/shapes", shapes, methods=["GET"]),
+    ]

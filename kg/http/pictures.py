@@ -1,0 +1,368 @@
+"""The picture pages: ``/orgchart``, ``/orgchart/{id}`` and ``/timeline``.
+
+Each page is HTML with the SVG picture inline, a side panel that shows a box's details on
+hover or keyboard focus, and a plain-text version of the same content. Everything the page
+needs is in the response itself (inline CSS and a small inline script): no CDN, no internet.
+``?format=svg`` returns the picture alone, as ``kg draw`` writes it.
+
+The data is read from the store on every request, so a write shows on the next request.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from kg.errors import InputError
+from kg.http.app import AppState, state_of
+from kg.pictures.data import (
+    fetch_organisations_with_units,
+    fetch_orgchart,
+    fetch_timeline,
+    kind_iri,
+    organisation_iri,
+    short_id,
+)
+from kg.pictures.draw import esc
+from kg.pictures.orgchart import OrgChart, Unit, orgchart_document, orgchart_svg, reorganisation_svg
+from kg.pictures.timeline import NARROW, Timeline, timeline_svg
+from kg.settings import Settings
+from kg.store.opening import ensure_seeded, store_for
+from kg.store.protocol import Store
+
+PLAYGROUND = "/graphql"
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/orgchart", orgchart_index, methods=["GET"]),
+        Route("/orgchart/{ident:path}", orgchart_page, methods=["GET"]),
+        Route("/timeline", timeline_page, methods=["GET"]),
+    ]
+
+
+def _state(request: Request) -> AppState:
+    return state_of(request)
+
+
+def _wants_svg(request: Request) -> bool:
+    fmt = request.query_params.get("format", "html")
+    if fmt not in ("html", "svg"):
+        raise InputError(f"unknown format {fmt!r}; use html or svg")
+    return fmt == "svg"
+
+
+def _engine(request: Request) -> str:
+    return request.query_params.get("layout", "auto")
+
+
+# ---------------------------------------------------------------- org chart
+
+
+def orgchart_index(request: Request) -> Response:
+    """Every organisation that has units in the graph, each linking to its chart."""
+    state = _state(request)
+    items = "".join(
+        f'<li><a href="/orgchart/{esc(short_id(iri))}">{esc(name)}</a> ({count} units)</li>'
+        for iri, name, count in fetch_organisations_with_units(state.store, state.settings)
+    )
+    body = (
+        "<h1>Organisation charts</h1>"
+        "<p>Organisations with units in the graph. Each chart is drawn from the graph.</p>"
+        f"<ul>{items or '<li>No organisation has units in the graph.</li>'}</ul>"
+    )
+    return HTMLResponse(page("Organisation charts", body))
+
+
+def orgchart_page(request: Request) -> Response:
+    state = _state(request)
+    org = organisation_iri(request.path_params["ident"])
+    chart = fetch_orgchart(state.store, state.settings, org)
+    engine = _engine(request)
+    if _wants_svg(request):
+        return Response(orgchart_document(chart, engine=engine), media_type=SVG_TYPE)
+    reorgs = "".join(
+        '<figure class="picture">'
+        + reorganisation_svg(r, ident=f"reorg{i}", engine=engine, popups=False)
+        + f"<figcaption>{esc(r.description or r.label)}</figcaption></figure>"
+        for i, r in enumerate(chart.reorganisations)
+    )
+    body = (
+        f"<h1>Organisation chart: {esc(chart.label)}</h1>"
+        f"<p>{esc(chart.label)} and its units as the graph nests them. Hover over a box, or "
+        "move to it with the Tab key, to see its responsibilities.</p>"
+        '<div class="split"><figure class="picture">'
+        f"{orgchart_svg(chart, engine=engine, popups=False)}</figure>"
+        '<aside id="details" class="panel" aria-live="polite" aria-labelledby="details-title">'
+        '<h2 id="details-title">Details</h2>'
+        "<p>Hover over or focus a box to see its lead and responsibilities here.</p></aside>"
+        "</div>"
+        + (f"<h2>Reorganisations</h2>{reorgs}" if reorgs else "")
+        + "<h2>Text version</h2>"
+        + _chart_text(chart)
+        + f'<p><a href="?format=svg" download="orgchart-{esc(short_id(org))}.svg">'
+        "Download the chart as SVG</a></p>"
+    )
+    return HTMLResponse(page(f"Organisation chart: {chart.label}", body, script=PANEL_SCRIPT))
+
+
+def _chart_text(chart: OrgChart) -> str:
+    def posts(items: list[tuple[str, str]]) -> str:
+        return "".join(f"<li>{esc(label)}: {esc(holder)}</li>" for label, holder in items)
+
+    def unit_item(unit: Unit) -> str:
+        children = "".join(unit_item(c) for c in chart.children(unit))
+        leads = (
+            posts([(p.label, p.holder_text) for p in unit.posts]) or "<li>Lead: not reported</li>"
+        )
+        resp = "".join(f"<li>{esc(r)}</li>" for r in unit.responsibilities)
+        return (
+            f"<li><strong>{esc(unit.label)}</strong><ul>{leads}</ul>"
+            + (f"<p>Responsibilities:</p><ul>{resp}</ul>" if resp else "")
+            + (f"<ul>{children}</ul>" if children else "")
+            + "</li>"
+        )
+
+    top = "".join(unit_item(u) for u in chart.top_units())
+    reorgs = "".join(
+        f"<li>{esc(r.label)} ({esc(r.when)}). Before: "
+        f"{esc(', '.join(u.label for u in r.original))}. After: "
+        f"{esc(', '.join(u.label for u in r.resulting))}.</li>"
+        for r in chart.reorganisations
+    )
+    return (
+        f'<div class="text-version"><p><strong>{esc(chart.label)}</strong></p>'
+        f"<ul>{posts([(p.label, p.holder_text) for p in chart.posts])}</ul>"
+        f"<ul>{top or '<li>No units in the graph.</li>'}</ul>"
+        + (f"<p>Reorganisations:</p><ul>{reorgs}</ul>" if reorgs else "")
+        + "</div>"
+    )
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def timeline_page(request: Request) -> Response:
+    state = _state(request)
+    org_param = request.query_params.get("organisation") or None
+    timeline = fetch_timeline(
+        state.store,
+        state.settings,
+        organisation=organisation_iri(org_param) if org_param else None,
+        kind=kind_iri(request.query_params.get("kind")),
+    )
+    svg = timeline_svg(timeline)
+    if _wants_svg(request):
+        return Response(svg, media_type=SVG_TYPE)
+    body = (
+        "<h1>Strategy timeline</h1>"
+        "<p>Strategy events in date order, dated only as precisely as the sources date them; "
+        "events no source dates come last.</p>"
+        + _filters(timeline)
+        + '<figure class="picture timeline"><div class="wide">'
+        + svg
+        + '</div><div class="narrow">'
+        + timeline_svg(timeline, ident="timeline-narrow", width=NARROW)
+        + "</div></figure>"
+        + "<h2>Text version</h2>"
+        + _timeline_text(timeline)
+        + '<p><a href="?format=svg'
+        + (
+            f"&amp;organisation={esc(short_id(timeline.organisation))}"
+            if timeline.organisation
+            else ""
+        )
+        + (f"&amp;kind={esc(timeline.kind.rsplit('#', 1)[-1])}" if timeline.kind else "")
+        + '" download="timeline.svg">Download the timeline as SVG</a></p>'
+    )
+    return HTMLResponse(page("Strategy timeline", body))
+
+
+def _filters(timeline: Timeline) -> str:
+    def options(items: list[tuple[str, str]], chosen: str | None, key: str) -> str:
+        out = '<option value="">All</option>'
+        for iri, label in items:
+            value = short_id(iri) if key == "organisation" else iri.rsplit("#", 1)[-1]
+            selected = " selected" if iri == chosen else ""
+            out += f'<option value="{esc(value)}"{selected}>{esc(label)}</option>'
+        return out
+
+    return (
+        '<form class="filters" method="get" action="/timeline" aria-label="Filter the timeline">'
+        '<label>Organisation <select name="organisation">'
+        f"{options(timeline.organisations, timeline.organisation, 'organisation')}</select></label>"
+        '<label>Event kind <select name="kind">'
+        f"{options(timeline.kinds, timeline.kind, 'kind')}</select></label>"
+        '<button type="submit">Show</button> <a href="/timeline">Show all</a></form>'
+    )
+
+
+def _timeline_text(timeline: Timeline) -> str:
+    items = []
+    for event in timeline.events:
+        orgs = ", ".join(
+            f'<a href="/orgchart/{esc(short_id(iri))}">{esc(label)}</a>'
+            for iri, label in event.organisations
+        )
+        shift = ""
+        if event.from_strategy or event.to_strategy:
+            shift = (
+                f"<br>From: {esc(event.from_strategy or 'not reported')} → "
+                f"To: {esc(event.to_strategy or 'not reported')}"
+            )
+        sources = ", ".join(
+            f'<a href="{esc(s.url)}">{esc(s.label)}</a>' if s.url else esc(s.label)
+            for s in event.sources
+        )
+        items.append(
+            f"<li><strong>{esc(event.when)}</strong>: {esc(event.label)}"
+            + (f" ({esc(event.kind_label)})" if event.kind_label else "")
+            + (f"<br>Organisations: {orgs}" if orgs else "")
+            + shift
+            + (f"<br>{esc(event.description)}" if event.description else "")
+            + (f"<br>Sources: {sources}" if sources else "")
+            + "</li>"
+        )
+    return f'<ol class="text-version">{"".join(items) or "<li>No events match.</li>"}</ol>'
+
+
+# ---------------------------------------------------------------- kg draw
+
+
+def _open(settings: Settings) -> Store:
+    """The store of ``settings``, seeded like ``kg serve`` seeds it when it is empty."""
+    store = store_for(settings)
+    if settings.load_article:
+        ensure_seeded(store)
+    return store
+
+
+def draw_orgchart(settings: Settings, ident: str, *, engine: str = "auto") -> str:
+    """The SVG file ``kg draw orgchart ID`` writes: the chart and its reorganisations."""
+    store = _open(settings)
+    try:
+        chart = fetch_orgchart(store, settings, organisation_iri(ident))
+        return orgchart_document(chart, engine=engine)
+    finally:
+        store.close()
+
+
+def draw_timeline(
+    settings: Settings, *, organisation: str | None = None, kind: str | None = None
+) -> str:
+    """The SVG file ``kg draw timeline`` writes."""
+    store = _open(settings)
+    try:
+        timeline = fetch_timeline(
+            store,
+            settings,
+            organisation=organisation_iri(organisation) if organisation else None,
+            kind=kind_iri(kind),
+        )
+        return timeline_svg(timeline)
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------- page
+
+
+def page(title: str, body: str, *, script: str = "") -> str:
+    """A complete HTML page with the shared navigation; nothing loaded from elsewhere."""
+    nav = (
+        '<nav aria-label="kg"><a href="/graphql">GraphQL playground</a>'
+        '<a href="/orgchart/openai">Organisation chart</a>'
+        '<a href="/orgchart">All charts</a>'
+        '<a href="/timeline">Strategy timeline</a></nav>'
+    )
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} · kg</title>"
+        '<link rel="icon" href="data:,">'
+        f"<style>{PAGE_STYLE}</style></head><body>"
+        '<a class="skip" href="#main">Skip to content</a>'
+        f'<header class="bar"><strong>kg</strong>{nav}</header>'
+        f'<main id="main">{body}</main>'
+        + (f"<script>{script}</script>" if script else "")
+        + "</body></html>\n"
+    )
+
+
+PAGE_STYLE = """
+:root { color-scheme: light; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;
+  color: #1b1f24; background: #f6f8fa; }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: #fff; }
+.bar { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: center; padding: 10px 16px;
+  background: #24292f; color: #fff; }
+.bar nav { display: flex; flex-wrap: wrap; gap: 4px 16px; }
+.bar a { color: #fff; } .bar a:focus-visible { outline: 3px solid #ffd33d; }
+main { max-width: 1280px; margin: 0 auto; padding: 8px 16px 32px; }
+h1 { font-size: 1.5rem; margin: 12px 0 4px; } h2 { font-size: 1.2rem; margin-top: 28px; }
+a { color: #0550ae; }
+.picture { margin: 12px 0; padding: 8px; background: #fff; border: 1px solid #d0d7de;
+  border-radius: 8px; overflow-x: auto; }
+.picture svg { display: block; height: auto; max-width: 100%; }
+.picture.timeline svg { width: 100%; max-width: 880px; }
+.picture.timeline .narrow { display: none; }
+.picture figcaption { font-size: 0.9rem; color: #57606a; padding: 4px; }
+.split { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+.split .picture { flex: 1 1 560px; min-width: 0; }
+.panel { flex: 0 1 300px; background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
+  padding: 4px 16px 12px; position: sticky; top: 8px; }
+.panel h2 { margin-top: 8px; } .panel h3 { font-size: 1rem; margin: 8px 0 4px; }
+.panel h4 { font-size: 0.95rem; margin: 8px 0 2px; }
+.panel ul { padding-left: 18px; margin: 4px 0; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; margin: 12px 0; }
+.filters select, .filters button { font: inherit; padding: 4px 8px; }
+.text-version { background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
+  padding: 8px 16px 8px 32px; }
+.text-version li { margin: 4px 0; }
+.kg-picture [tabindex]:focus-visible .frame { stroke: #bf3989; stroke-width: 3; }
+@media (max-width: 700px) {
+  main { padding: 4px 8px 24px; }
+  .picture.timeline .wide { display: none; }
+  .picture.timeline .narrow { display: block; }
+  .picture.timeline svg { min-width: 0; }
+  .picture svg { min-width: 520px; max-width: none; }
+  .panel { position: static; flex-basis: 100%; }
+}
+"""
+
+PANEL_SCRIPT = """
+(function () {
+  var panel = document.getElementById('details');
+  if (!panel) { return; }
+  function list(text) {
+    var items = document.createElement('ul');
+    (text || '').split('\\n').forEach(function (line) {
+      if (!line) { return; }
+      var item = document.createElement('li');
+      item.textContent = line;
+      items.appendChild(item);
+    });
+    return items;
+  }
+  function show(box) {
+    var parts = [panel.querySelector('h2')];
+    var title = document.createElement('h3');
+    title.textContent = box.getAttribute('data-name');
+    parts.push(title, list(box.getAttribute('data-posts')));
+    var duties = box.getAttribute('data-responsibilities');
+    if (duties) {
+      var heading = document.createElement('h4');
+      heading.textContent = 'Responsibilities';
+      parts.push(heading, list(duties));
+    }
+    panel.replaceChildren.apply(panel, parts);
+  }
+  document.querySelectorAll('.kg-picture .box').forEach(function (box) {
+    box.addEventListener('focus', function () { show(box); });
+    box.addEventListener('mouseenter', function () { show(box); });
+  });
+})();
+"""

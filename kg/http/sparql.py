@@ -1,0 +1,259 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``, and its service description.
+
+* Queries: GET ``?query=``, POST form-encoded ``query=``, POST ``application/sparql-query``;
+  ``default-graph-uri`` and ``named-graph-uri`` choose the dataset. SELECT and ASK answer in
+  SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in Turtle, N-Triples, RDF/XML or
+  JSON-LD, by ``Accept`` (or ``?format=``).
+* Updates: POST form-encoded ``update=`` or ``application/sparql-update``, only with the write
+  token (``kg.auth``).
+* Refused before the store sees them (``kg.guard``): federated ``SERVICE``, ``LOAD``.
+* Limits: the query timeout and the row cap (``query_timeout``, ``max_results``), enforced by
+  the store; the request body size by the app (``max_body``).
+* GET with no query: a description of the service (SPARQL 1.1 Service Description) in Turtle,
+  N-Triples, RDF/XML or JSON-LD.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from kg.errors import InputError, QueryError
+from kg.http import guard
+from kg.http.app import state_of
+from kg.http.negotiate import choose
+from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
+from kg.writes import auth
+
+#: Media types offered for SELECT and ASK results, the default first.
+RESULT_TYPES = [
+    *(f.media_type.split(";")[0] for f in SOLUTION_FORMATS.values()),
+    "application/json",
+    "application/xml",
+    "text/xml",
+]
+#: Media types offered for CONSTRUCT and DESCRIBE results and the service description.
+GRAPH_TYPES = [*(f.media_type for f in GRAPH_FORMATS.values()), "text/plain"]
+
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+
+
+class Params:
+    """The protocol parameters of a request, from its URL and (for a form POST) its body."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
+
+    def get(self, name: str) -> str | None:
+        values = self.all(name)
+        if len(values) > 1:
+            raise InputError(f"the '{name}' parameter was given {len(values)} times")
+        return values[0] if values else None
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+
+async def read_params(request: Request) -> tuple[Params, str | None, str | None]:
+    """``(params, query, update)`` of a SPARQL protocol request."""
+    pairs = list(request.query_params.multi_items())
+    if request.method == "GET":
+        params = Params(pairs)
+        if params.all("update"):
+            raise InputError("a SPARQL update must be sent with POST")
+        return params, params.get("query"), None
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the request body is not UTF-8: {exc}") from exc
+    if media == _FORM:
+        params = Params(pairs + parse_qsl(text, keep_blank_values=True))
+        return params, params.get("query"), params.get("update")
+    params = Params(pairs)
+    if media == _QUERY:
+        return params, text, None
+    if media == _UPDATE:
+        return params, None, text
+    raise InputError(
+        f"unsupported request content type {media or '(none)'!r}: send {_FORM}, "
+        f"{_QUERY} or {_UPDATE}"
+    )
+
+
+def result_format(form: guard.Form, accept: str | None, formats: list[str]) -> str:
+    """The media type to answer a query of ``form`` in.
+
+    ``formats`` are the values of the ``format`` (or ``output``) parameter, a convenience for
+    browsers; clients such as SPARQLWrapper send several, so the first that names a format
+    for this query form wins, and values that do not fit are left to ``Accept``."""
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    table: dict[str, ox.RdfFormat] | dict[str, ox.QueryResultsFormat]
+    table = GRAPH_FORMATS if graph else SOLUTION_FORMATS
+    for fmt in formats:
+        try:
+            name = format_name(fmt)
+        except QueryError:
+            continue
+        if name in table:
+            return table[name].media_type
+    offers = GRAPH_TYPES if graph else RESULT_TYPES
+    chosen = choose(accept, offers)
+    if chosen is None and graph and accept and "xml" in accept.lower():
+        # A client that asks only for XML (some send the SPARQL XML results type whatever the
+        # query form) gets the graph in the XML syntax of RDF rather than Turtle.
+        chosen = ox.RdfFormat.RDF_XML.media_type
+    return chosen or offers[0]
+
+
+async def sparql(request: Request) -> Response:
+    state = state_of(request)
+    params, query, update = await read_params(request)
+    if query is not None and update is not None:
+        raise InputError("send either a query or an update, not both")
+    if update is not None:
+        return await _update(request, params, update)
+    if query is None:
+        return await service_description(request)
+    checked = await run_in_threadpool(guard.inspect_query, query)
+    assert checked.form is not None
+    media = result_format(
+        checked.form,
+        request.headers.get("accept"),
+        params.all("format") + params.all("output"),
+    )
+    settings = state.settings
+
+    def run() -> tuple[str, bytes]:
+        raw = state.store.query_raw(
+            checked.text,
+            result_format=media,
+            default_graph_uris=params.all("default-graph-uri") or None,
+            named_graph_uris=params.all("named-graph-uri") or None,
+            timeout=settings.query_timeout,
+            max_results=settings.max_results,
+        )
+        # Results are capped at max_results rows, so they are read whole: an error found
+        # while producing them still gets its own status instead of a cut-off 200.
+        return raw.media_type, b"".join(raw.chunks)
+
+    media_type, body = await run_in_threadpool(run)
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+async def _update(request: Request, params: Params, update: str) -> Response:
+    state = state_of(request)
+    auth.require_writer(request)
+    if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
+        raise InputError(
+            "using-graph-uri and using-named-graph-uri are not supported; "
+            "name the graphs in the update with USING or WITH"
+        )
+    checked = await run_in_threadpool(guard.inspect_update, update)
+    await run_in_threadpool(state.store.update, checked.text)
+    return Response(status_code=204)
+
+
+# --- service description -------------------------------------------------------------------
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_DCT_DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
+_FORMAT_IRIS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "RDF_XML",
+    "JSON-LD",
+]
+
+
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(_SD + name)
+
+
+def description_triples(
+    endpoint: str, graphs: list[str], timeout: float, cap: int
+) -> list[ox.Triple]:
+    """The service description of the endpoint at ``endpoint`` over named ``graphs``."""
+    service = ox.NamedNode(endpoint)
+    dataset, default = ox.BlankNode(), ox.BlankNode()
+    out = [
+        ox.Triple(service, _RDF_TYPE, _sd("Service")),
+        ox.Triple(service, _sd("endpoint"), service),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")),
+        # Without a dataset in the request, the default graph is the union of the named graphs.
+        ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
+        *(
+            ox.Triple(service, _sd("resultFormat"), ox.NamedNode(_FORMATS + f))
+            for f in _FORMAT_IRIS
+        ),
+        ox.Triple(
+            service,
+            _DCT_DESCRIPTION,
+            ox.Literal(
+                f"kg SPARQL endpoint. Read-only without the write token; SERVICE and LOAD are "
+                f"refused; queries stop after {timeout:g} s and return at most {cap} rows.",
+                language="en",
+            ),
+        ),
+        ox.Triple(service, _sd("defaultDataset"), dataset),
+        ox.Triple(dataset, _RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, _sd("defaultGraph"), default),
+        ox.Triple(default, _RDF_TYPE, _sd("Graph")),
+    ]
+    for iri in graphs:
+        node = ox.BlankNode()
+        out += [
+            ox.Triple(dataset, _sd("namedGraph"), node),
+            ox.Triple(node, _RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(node, _sd("name"), ox.NamedNode(iri)),
+        ]
+    return out
+
+
+async def service_description(request: Request) -> Response:
+    state = state_of(request)
+    fmt = request.query_params.get("format")
+    if fmt:
+        name = format_name(fmt)
+        if name not in GRAPH_FORMATS:
+            raise QueryError(
+                f"the service description is RDF; use one of {', '.join(GRAPH_FORMATS)}"
+            )
+        rdf = GRAPH_FORMATS[name]
+    else:
+        media = choose(request.headers.get("accept"), GRAPH_TYPES) or GRAPH_TYPES[0]
+        rdf = GRAPH_FORMATS[format_name(media)]
+    graphs = await run_in_threadpool(state.store.named_graphs)
+    endpoint = str(request.url.replace(query=""))
+    triples = description_triples(
+        endpoint, graphs, state.settings.query_timeout, state.settings.max_results
+    )
+    body = (
+        ox.serialize(
+            triples,
+            None,
+            rdf,
+            prefixes={"sd": _SD, "formats": _FORMATS, "dct": "http://purl.org/dc/terms/"},
+        )
+        or b""
+    )
+    return Response(body, media_type=rdf.media_type, headers={"Vary": "Accept"})
+
+
+def routes() -> list[BaseRoute]:
+    return [Route("/sparql", sparql, methods=["GET", "POST"])]

@@ -1,0 +1,278 @@
+"""Fetching what the pictures show: an ``OrgChart`` and a ``Timeline``, through GraphQL.
+
+A thin adapter between the GraphQL API and the drawing code: the pictures run the GraphQL
+queries below in-process (``kg.graphql.schema.execute``), the same queries a client could
+send to ``/graphql``, and fill the plain dataclasses of ``kg.orgchart`` and ``kg.timeline``.
+So a picture shows exactly what the API answers, for any organisation in the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kg.errors import InputError, KgError, NotFound, QueryTimeout
+from kg.graphql.mapping import node_id
+from kg.model.namespaces import ID, KG
+from kg.pictures.orgchart import OrgChart, Post, Reorganisation, Unit
+from kg.pictures.timeline import Source, Timeline, TimelineEvent, when
+from kg.settings import Settings
+from kg.store.protocol import Store
+
+_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.I)
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+_POST = "iri title role { key label } holderStatus { key } heldBy { name }"
+_UNIT = f"iri name parent {{ iri }} posts {{ {_POST} }} responsibilities {{ statement }}"
+
+#: The organisation chart: the organisation, its posts, its units (and theirs, three levels
+#: down, for units nested only by org:subOrganizationOf) and its reorganisation events.
+ORGCHART_QUERY = f"""
+query OrgChart($iri: String!) {{
+  lookup(iri: $iri) {{
+    __typename
+    ... on Organisation {{
+      iri
+      name
+      posts {{ {_POST} }}
+      units {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} }} }} }} }}
+      events {{
+        iri name date datePrecision {{ key }} description
+        originalUnits {{ {_UNIT} }}
+        resultingUnits {{ {_UNIT} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+_EVENT = """
+  iri name description date datePrecision { key } kind { iri label }
+  organisations { iri name } fromStrategy { key label } toStrategy { key label }
+  sources { source { iri label url } }
+"""
+
+#: The strategy timeline: events in date order (undated last), filtered by kind and
+#: organisation, a page at a time; ``menu`` lists what the filters may choose from.
+TIMELINE_QUERY = f"""
+query Timeline($kind: String, $organisation: ID, $first: Int, $after: String) {{
+  events(kind: $kind, organisation: $organisation, first: $first, after: $after,
+         orderBy: DATE_ASC) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ {_EVENT} }}
+  }}
+}}
+"""
+
+_MENU_QUERY = """
+query TimelineMenu($first: Int, $after: String) {
+  events(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { iri name kind { iri label } organisations { iri name } }
+  }
+}
+"""
+
+
+def organisation_iri(ident: str) -> str:
+    """The IRI for an organisation id: ``openai``, ``org/openai`` or a full IRI."""
+    if "://" in ident or ident.startswith("urn:"):
+        iri = ident
+    elif "/" in ident:
+        iri = f"{ID}{ident}"
+    else:
+        iri = f"{ID}org/{ident}"
+    if not _IRI.match(iri):
+        raise InputError(f"not a valid organisation id: {ident!r}")
+    return iri
+
+
+def kind_iri(value: str | None) -> str | None:
+    """The IRI of an event kind given by key (``StrategyShift``) or IRI."""
+    if not value:
+        return None
+    if "://" in value and _IRI.match(value):
+        return value
+    if not _KEY.match(value):
+        raise InputError(f"not an event kind: {value!r}")
+    return str(KG[value])
+
+
+def short_id(iri: str) -> str:
+    """The shortest id ``organisation_iri`` maps back to ``iri``."""
+    prefix = f"{ID}org/"
+    if iri.startswith(prefix) and "/" not in iri[len(prefix) :]:
+        return iri[len(prefix) :]
+    return iri[len(str(ID)) :] if iri.startswith(str(ID)) else iri
+
+
+def run(store: Store, settings: Settings, query: str, variables: dict[str, Any]) -> Any:
+    """The ``data`` of a GraphQL query run in-process; its errors raised as a KgError."""
+    from kg.graphql.schema import execute
+
+    result = execute(store, settings, query, variables)
+    if result.get("errors"):
+        messages = "; ".join(str(e.get("message")) for e in result["errors"])
+        # The formatted errors carry no code; a time limit is the one failure worth a 503.
+        cls = QueryTimeout if "time limit" in messages else KgError
+        raise cls(f"the picture's GraphQL query failed: {messages}")
+    return result["data"]
+
+
+# ---------------------------------------------------------------- org chart
+
+
+def fetch_orgchart(store: Store, settings: Settings, org: str) -> OrgChart:
+    """The chart of organisation ``org`` (an IRI); NotFound when the graph has no such org."""
+    found = run(store, settings, ORGCHART_QUERY, {"iri": org})["lookup"]
+    if found.get("__typename") != "Organisation":
+        raise NotFound(f"no organisation {org} in the graph", id=org)
+    units: dict[str, Unit] = {}
+    pending = list(found["units"])
+    while pending:
+        item = pending.pop()
+        pending.extend(item.get("subUnits") or [])
+        units.setdefault(item["iri"], _unit(item))
+    for unit in units.values():  # a parent outside this organisation does not nest
+        if unit.parent not in units:
+            unit.parent = None
+    reorganisations = [
+        Reorganisation(
+            iri=e["iri"],
+            label=e["name"] or e["iri"],
+            when=when(e["date"], (e.get("datePrecision") or {}).get("key")),
+            description=e["description"],
+            original=_sorted([units.get(u["iri"]) or _unit(u) for u in e["originalUnits"]]),
+            resulting=_sorted([units.get(u["iri"]) or _unit(u) for u in e["resultingUnits"]]),
+        )
+        for e in found["events"]
+        if e["originalUnits"] or e["resultingUnits"]
+    ]
+    return OrgChart(
+        iri=found["iri"],
+        label=found["name"] or found["iri"],
+        posts=_posts(found["posts"]),
+        units=_sorted(list(units.values())),
+        reorganisations=sorted(reorganisations, key=lambda r: r.label),
+    )
+
+
+def _sorted(units: list[Unit]) -> list[Unit]:
+    return sorted(units, key=lambda u: (u.label.casefold(), u.iri))
+
+
+def _unit(item: dict[str, Any]) -> Unit:
+    return Unit(
+        iri=item["iri"],
+        label=item["name"] or item["iri"],
+        parent=(item.get("parent") or {}).get("iri"),
+        posts=_posts(item.get("posts") or []),
+        responsibilities=sorted({r["statement"] for r in item.get("responsibilities") or []}),
+    )
+
+
+def _posts(items: list[dict[str, Any]]) -> list[Post]:
+    posts = [
+        Post(
+            iri=p["iri"],
+            label=p["title"] or (p.get("role") or {}).get("label") or "Post",
+            role=(p.get("role") or {}).get("label"),
+            holder_status=(p.get("holderStatus") or {}).get("key"),
+            holder=(p.get("heldBy") or {}).get("name"),
+        )
+        for p in items
+    ]
+    return sorted(posts, key=lambda p: (p.label, p.iri))
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _pages(
+    store: Store, settings: Settings, query: str, variables: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every node of the ``events`` connection, page after page."""
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = run(
+            store,
+            settings,
+            query,
+            {**variables, "first": settings.max_page_size, "after": after},
+        )["events"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+def fetch_timeline(
+    store: Store,
+    settings: Settings,
+    *,
+    organisation: str | None = None,
+    kind: str | None = None,
+) -> Timeline:
+    """Every strategy event, or those associated with ``organisation`` and of ``kind``."""
+    variables = {"organisation": node_id(organisation) if organisation else None, "kind": kind}
+    events = [_event(e) for e in _pages(store, settings, TIMELINE_QUERY, variables)]
+    menu = (
+        [_event(e) for e in _pages(store, settings, _MENU_QUERY, {})]
+        if organisation or kind
+        else events
+    )
+    organisations = {iri: name for e in menu for iri, name in e.organisations}
+    kinds = {e.kind: e.kind_label or e.kind for e in menu if e.kind}
+    return Timeline(
+        events=events,
+        organisations=sorted(organisations.items(), key=lambda o: (o[1], o[0])),
+        kinds=sorted(kinds.items(), key=lambda k: (k[1], k[0])),
+        organisation=organisation,
+        kind=kind,
+    )
+
+
+def _event(item: dict[str, Any]) -> TimelineEvent:
+    sources: dict[str, Source] = {}
+    for citation in item.get("sources") or []:
+        source = citation.get("source") or {}
+        if source.get("iri") and source["iri"] not in sources:
+            sources[source["iri"]] = Source(
+                iri=source["iri"], label=source.get("label") or source["iri"], url=source.get("url")
+            )
+    kind = item.get("kind") or {}
+    return TimelineEvent(
+        iri=item["iri"],
+        label=item["name"] or item["iri"],
+        kind=kind.get("iri"),
+        kind_label=kind.get("label") or kind.get("key"),
+        date=item.get("date"),
+        precision=(item.get("datePrecision") or {}).get("key"),
+        description=item.get("description"),
+        organisations=sorted(
+            ((o["iri"], o["name"] or o["iri"]) for o in item.get("organisations") or []),
+            key=lambda o: o[1],
+        ),
+        from_strategy=(item.get("fromStrategy") or {}).get("label"),
+        to_strategy=(item.get("toStrategy") or {}).get("label"),
+        sources=sorted(sources.values(), key=lambda s: s.label),
+    )
+
+
+_INDEX_QUERY = """
+query Organisations($first: Int) {
+  organisations(first: $first) { nodes { iri name units { iri } } }
+}
+"""
+
+
+def fetch_organisations_with_units(store: Store, settings: Settings) -> list[tuple[str, str, int]]:
+    """(IRI, name, number of units) of each organisation that has units."""
+    data = run(store, settings, _INDEX_QUERY, {"first": settings.max_page_size})
+    found = [
+        (o["iri"], o["name"] or o["iri"], len(o["units"]))
+        for o in data["organisations"]["nodes"]
+        if o["units"]
+    ]
+    return sorted(found, key=lambda o: (o[1].casefold(), o[0]))

@@ -1,0 +1,9 @@
+"""The store layer: one SPARQL store interface and its implementations.
+
+Owns the protocol everything above speaks (``protocol``), the embedded pyoxigraph store
+(``embedded``, with on-disk ``generations`` and query ``isolate``-ion in child processes), the
+remote SPARQL 1.1 store (``remote``), query results and their formats (``results``), opening a
+store from a location or the settings (``opening``) and streaming exports (``export``).
+
+May import: ``kg.model``, ``kg.errors``, ``kg.settings``.
+"""

@@ -1,0 +1,377 @@
+"""The embedded store: pyoxigraph, on disk (transactional) or in memory.
+
+* Queries see the union of all named graphs as their default graph, unless the caller names the
+  dataset (``default_graph_uris`` / ``named_graph_uris``, as the SPARQL protocol does).
+* A query with a time limit runs in a forked child that is killed at the deadline
+  (``kg.isolate``, about 3 ms per query), because pyoxigraph cannot cancel a running query;
+  without a limit, or where there is no fork (Windows), it runs in this process. The fork
+  happens outside this process's own writes when it can, and a child left deadlocked by a
+  lock another thread held at the fork is detected and replaced (see ``kg.isolate``).
+* Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
+  on-disk store go through ``kg.load``, which uses pyoxigraph's bulk loader where that is safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreUnavailable
+from kg.model.namespaces import PREFIXES
+from kg.store import generations, isolate
+from kg.store.protocol import ResultQueries, Row, has_own_dataset, replace_update, rows_of
+from kg.store.results import Result
+
+_CHUNK = 256 * 1024
+#: A large load into a store holding at most this many quads copies them into the new
+#: generation; above it, the new generation starts as a checkpoint of the current one.
+COPY_INTO_STAGE = 200_000
+
+
+class EmbeddedStore(ResultQueries):
+    """A pyoxigraph store at ``path`` (a directory), or in memory when ``path`` is None."""
+
+    def __init__(self, path: str | None, *, isolate_queries: bool = True) -> None:
+        self.path = path
+        self.isolate_queries = isolate_queries and isolate.available()
+        self._write_lock = threading.Lock()
+        #: The generation directory in use (None: in memory, or a plain database directory).
+        self.generation: Path | None = None
+        if path is None:
+            self._store = ox.Store()
+            return
+        location = Path(path)
+        try:
+            if generations.is_plain_database(location):
+                self._store = ox.Store(path)
+            else:
+                self.generation = generations.current(location)
+                self._store = ox.Store(str(self.generation))
+                generations.remove_others(location, self.generation)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot open the store at {path}: {exc} "
+                "(is another kg process using it? stop it or use its HTTP endpoint)",
+                location=path,
+            ) from exc
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for kg.load's bulk path and in-process tools)."""
+        return self._store
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _outcome(
+        self,
+        query: str,
+        default_graph_uris: list[str] | None,
+        named_graph_uris: list[str] | None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        kwargs: dict[str, Any] = {}
+        if default_graph_uris is None and named_graph_uris is None:
+            # pyoxigraph's union flag would override the query's own FROM clauses.
+            kwargs["use_default_graph_as_union"] = not has_own_dataset(query)
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph_uris or []]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graph_uris or []]
+        try:
+            return self._store.query(query, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+
+    def evaluate(
+        self,
+        query: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> Result:
+        """Run a read query (in a killable child when ``timeout`` is set) into a Result."""
+
+        def work() -> Result:
+            outcome = self._outcome(query, default_graph_uris, named_graph_uris)
+            try:
+                return Result.of(outcome, max_results)
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise QueryError(f"the query failed: {exc}") from exc
+
+        if timeout is None or not self.isolate_queries:
+            return work()
+        kinds = {b"s": "solutions", b"b": "boolean", b"g": "graph"}
+
+        def encoded() -> bytes:
+            result = work()
+            return result.kind[0].encode() + result.data
+
+        data = isolate.run(encoded, timeout, quiesce=isolate.try_lock(self._write_lock))
+        return Result(kinds[data[:1]], data[1:])  # type: ignore[arg-type]
+
+    def select(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[Row]:
+        if timeout is not None and self.isolate_queries:
+            result = self.evaluate(query, timeout=timeout, max_results=max_results)
+            return rows_of(result.solutions())
+        # In process: read the solutions directly, without serializing them on the way.
+        outcome = self._outcome(query, None, None)
+        if not isinstance(outcome, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        try:
+            rows = rows_of(outcome, max_results)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+        return rows
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def update(self, update: str) -> None:
+        with self._write_lock:
+            try:
+                self._store.update(update)
+            except SyntaxError as exc:
+                raise QueryError(f"SPARQL Update syntax error: {exc}") from exc
+            except (ValueError, RuntimeError) as exc:
+                raise QueryError(f"the update failed: {exc}") from exc
+            except OSError as exc:
+                raise StoreUnavailable(f"the update failed: {exc}") from exc
+
+    def add_quads(self, quads: Iterable[ox.Quad], *, replace_graphs: Iterable[str] = ()) -> int:
+        items = list(quads)
+        with self._write_lock:
+            existing = [g for g in replace_graphs if self._has_graph(g)]
+            try:
+                if not existing:
+                    self._store.extend(items)  # one transaction
+                else:
+                    # One update is one transaction: the drops and the insert commit together.
+                    self._store.update(replace_update(items, existing))
+            except OSError as exc:
+                raise StoreUnavailable(f"the write failed: {exc}") from exc
+        return len(items)
+
+    def _has_graph(self, graph: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    # -- large loads: build the next generation, validate it, publish it atomically --------
+
+    @property
+    def supports_generations(self) -> bool:
+        """Whether large loads can build and publish a new generation (on disk, new layout)."""
+        return self.generation is not None
+
+    def begin_generation(self) -> Generation:
+        """An empty pyoxigraph store in a fresh generation directory, for a bulk load."""
+        if self.path is None or self.generation is None:
+            raise StoreUnavailable("this store has no generations (in memory or a plain database)")
+        target = generations.next_generation(Path(self.path))
+        target.mkdir()
+        return Generation(ox.Store(str(target)), target)
+
+    def publish_generation(
+        self,
+        staged: Generation,
+        *,
+        replace_graphs: Iterable[str],
+        check: Callable[[EmbeddedStore], None],
+    ) -> None:
+        """Merge ``staged`` with the current data (minus ``replace_graphs``), let ``check``
+        validate the result (it raises to refuse), then publish it with one atomic rename.
+
+        Readers keep seeing the current generation until the rename; a process killed before
+        it leaves the current generation untouched (the unpublished one is removed at the next
+        open). Writes of this process wait meanwhile. ``staged`` is consumed either way.
+        """
+        assert self.path is not None
+        location = Path(self.path)
+        with self._write_lock:
+            built: Generation | None = None
+            try:
+                built = self._merge(staged, set(replace_graphs), location)
+                check(_wrap(built.store, self.isolate_queries))
+                built.store.flush()
+            except BaseException:
+                staged.discard()
+                if built is not None:
+                    built.discard()
+                raise
+            generations.publish(location, built.path)
+            self._store, self.generation = built.store, built.path
+            generations.remove_others(location, built.path)
+
+    def _merge(self, staged: Generation, replaced: set[str], location: Path) -> Generation:
+        """The next generation: ``staged`` plus the current data outside ``replaced``."""
+        if self.is_empty():
+            return staged
+        if len(self._store) <= COPY_INTO_STAGE:
+            # Little data now: copy what stays into the new generation.
+            staged.store.bulk_extend(
+                q
+                for q in self._store
+                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced)
+            )
+            return staged
+        # Much data now: start from a checkpoint of it (hard links) and add the new data.
+        built = Generation.checkpoint(self._store, generations.next_generation(location))
+        try:
+            for graph in replaced:
+                if built.store.contains_named_graph(ox.NamedNode(graph)):
+                    built.store.remove_graph(ox.NamedNode(graph))
+            spill = generations.spill_file(built.path)
+            try:
+                staged.store.dump(str(spill), ox.RdfFormat.N_QUADS)
+                staged.discard()
+                built.store.bulk_load(path=str(spill), format=ox.RdfFormat.N_QUADS)
+            finally:
+                spill.unlink(missing_ok=True)
+        except BaseException:
+            built.discard()
+            raise
+        return built
+
+    # -- reading the whole store -------------------------------------------------------------
+
+    def dump(self, fmt: ox.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:
+        store = self._store
+        prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+
+        def write(sink: Any) -> None:
+            if graph is None and fmt.supports_datasets:
+                store.dump(sink, fmt, prefixes=prefixes)
+            elif graph is None:
+                triples = (q.triple for q in store.quads_for_pattern(None, None, None, None))
+                ox.serialize(triples, sink, fmt, prefixes=prefixes)
+            else:
+                name: ox.NamedNode | ox.DefaultGraph = (
+                    ox.DefaultGraph() if graph == "default" else ox.NamedNode(graph)
+                )
+                if fmt.supports_datasets:
+                    quads = store.quads_for_pattern(None, None, None, name)
+                    ox.serialize(quads, sink, fmt, prefixes=prefixes)
+                else:
+                    store.dump(sink, fmt, from_graph=name, prefixes=prefixes)
+
+        return stream_writer(write)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def count(self) -> int:
+        return len(self._store)
+
+    def close(self) -> None:
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self._store.flush()
+        self._store = ox.Store()  # drop the on-disk handle so the directory can be reopened
+
+
+class _Stopped(Exception):
+    pass
+
+
+class Generation:
+    """A generation being built: its open pyoxigraph store and its directory."""
+
+    def __init__(self, store: ox.Store, path: Path) -> None:
+        self.store = store
+        self.path = path
+
+    @classmethod
+    def checkpoint(cls, current: ox.Store, path: Path) -> Generation:
+        """A copy of ``current`` at ``path`` (a RocksDB checkpoint: hard links, no copying)."""
+        current.flush()
+        current.backup(str(path))
+        return cls(ox.Store(str(path)), path)
+
+    def discard(self) -> None:
+        """Close the store and delete its directory (never published)."""
+        self.store = ox.Store()
+        generations.remove(self.path)
+
+
+def _wrap(store: ox.Store, isolate_queries: bool) -> EmbeddedStore:
+    """An EmbeddedStore view of an open pyoxigraph store (a generation being built)."""
+    view = EmbeddedStore(None, isolate_queries=isolate_queries)
+    view._store = store
+    return view
+
+
+def stream_writer(write: Callable[[Any], None]) -> Iterator[bytes]:
+    """Chunks of what ``write(sink)`` writes, produced in a thread with bounded memory.
+
+    At most a few chunks wait in the queue; the writer blocks until they are consumed, and stops
+    when the consumer closes the iterator early.
+    """
+    chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+    class Sink:
+        def __init__(self) -> None:
+            self.buf = bytearray()
+
+        def write(self, data: bytes) -> int:
+            self.buf += data
+            if len(self.buf) >= _CHUNK:
+                put(bytes(self.buf))
+                self.buf.clear()
+            return len(data)
+
+        def flush(self) -> None:
+            return None
+
+    def run() -> None:
+        sink = Sink()
+        try:
+            write(sink)
+            if sink.buf:
+                put(bytes(sink.buf))
+            put(None)
+        except _Stopped:
+            return
+        except BaseException as exc:  # handed to the consumer
+            try:
+                put(exc)
+            except _Stopped:
+                return
+
+    thread = threading.Thread(target=run, name="kg-dump", daemon=True)
+    thread.start()
+
+    def consume() -> Iterator[bytes]:
+        try:
+            while True:
+                item = chunks.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    if isinstance(item, _Stopped):
+                        return
+                    raise StoreUnavailable(f"the export failed: {item}") from item
+                yield item
+        finally:
+            stop.set()
+
+    return consume()

@@ -1,0 +1,55 @@
+"""Opening a store: the one place that turns a location (or the settings) into a ``Store``,
+and seeds an empty store with the shipped ontology and article graph."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from kg.model import paths, rdf
+from kg.model.namespaces import ONTOLOGY_GRAPH
+from kg.settings import Settings
+from kg.store.embedded import EmbeddedStore
+from kg.store.protocol import Store
+from kg.store.remote import RemoteStore
+
+
+def open_store(location: str, **options: str | None) -> Store:
+    """A store for ``location``: ``memory``, an http(s) URL, or a directory.
+
+    ``options`` for a remote store: ``update_url`` and ``gsp_url`` (the settings of that name).
+    """
+    if location.startswith(("http://", "https://")):
+        remote: Store = RemoteStore(
+            location, update_url=options.get("update_url"), gsp_url=options.get("gsp_url")
+        )
+        return remote
+    if location == "memory":
+        return EmbeddedStore(None)
+    return EmbeddedStore(location)
+
+
+def store_for(settings: Settings) -> Store:
+    """The store the settings name (``store``, with ``update_url``/``gsp_url`` when remote)."""
+    return open_store(
+        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+    )
+
+
+def ensure_seeded(store: Store) -> bool:
+    """Load the ontology (as ``ONTOLOGY_GRAPH``) and the article graph into an empty store.
+
+    Returns whether anything was loaded. The shipped files are known to conform to the shapes
+    (``kg validate`` checks them in the tests), so they are not validated again here.
+    """
+    if not store.is_empty():
+        return False
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    quads = [
+        ox.Quad(q.subject, q.predicate, q.object, ontology) for q in rdf.parse_file(paths.ONTOLOGY)
+    ]
+    article = rdf.parse_file(paths.ARTICLE_GRAPH)
+    graphs = {str(ONTOLOGY_GRAPH)} | {
+        q.graph_name.value for q in article if isinstance(q.graph_name, ox.NamedNode)
+    }
+    store.add_quads([*quads, *article], replace_graphs=sorted(graphs))
+    return True

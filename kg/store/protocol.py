@@ -1,0 +1,198 @@
+"""The one store interface everything above the store speaks (opened by ``kg.store.opening``).
+
+Two implementations sit side by side, like httpx's transports:
+
+* ``kg.store.embedded.EmbeddedStore``: pyoxigraph, on disk (default) or in memory (tests);
+* ``kg.store.remote.RemoteStore``: any SPARQL 1.1 server over HTTP (Query, Update, Graph Store
+  Protocol).
+
+Nothing above this module may depend on which one it talks to. Terms crossing the interface are
+pyoxigraph terms (``NamedNode``, ``BlankNode``, ``Literal``), whatever the implementation.
+
+Semantics both implementations keep:
+
+* **Default graph.** A query's default graph is the union of all named graphs, unless the caller
+  names the dataset with ``default_graph_uris``/``named_graph_uris`` (the SPARQL protocol's
+  ``default-graph-uri``/``named-graph-uri``) or the query has ``FROM``/``FROM NAMED``.
+* **Time limit.** ``timeout`` (seconds) really stops the work: the embedded store evaluates in a
+  child process killed at the deadline, the remote store closes the HTTP request. Past it:
+  ``kg.errors.QueryTimeout``.
+* **Row cap.** ``max_results`` caps SELECT rows and CONSTRUCT triples; past it:
+  ``kg.errors.ResultTooLarge``. Bad SPARQL: ``kg.errors.QueryError`` with the parser's message.
+* **Writes** (``update``, ``add_quads``) are atomic: all of it or none of it.
+
+Extensions to the original protocol: ``select``/``construct`` take ``max_results``; ``count``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from kg.store.results import Result, too_large
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A query result already serialized for the SPARQL protocol."""
+
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What kg needs from a store. Every method is safe to call from several threads."""
+
+    def select(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[Row]:
+        """Rows of a SELECT query; unbound variables are absent from the row."""
+        ...
+
+    def ask(self, query: str, *, timeout: float | None = None) -> bool: ...
+
+    def construct(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[ox.Triple]:
+        """Triples of a CONSTRUCT or DESCRIBE query."""
+        ...
+
+    def query_raw(
+        self,
+        query: str,
+        *,
+        result_format: str,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> RawResult:
+        """Run any read query and serialize its result in ``result_format``.
+
+        ``result_format`` is a media type or a short name (json, xml, csv, tsv for SELECT/ASK;
+        turtle, ntriples, rdfxml, jsonld for CONSTRUCT/DESCRIBE). A format that does not fit the
+        query form falls back to that form's default (SPARQL JSON, or Turtle);
+        ``RawResult.media_type`` says which was used. The whole result is computed (within the
+        time limit and row cap) before this returns, so errors are raised here, not mid-stream.
+        """
+        ...
+
+    def update(self, update: str) -> None:
+        """Apply a SPARQL Update atomically: all of it or none of it."""
+        ...
+
+    def add_quads(self, quads: Iterable[ox.Quad], *, replace_graphs: Iterable[str] = ()) -> int:
+        """Add quads in one transaction (after clearing ``replace_graphs``); return the count."""
+        ...
+
+    def dump(self, fmt: ox.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:
+        """Serialize the whole dataset, the default graph (``graph="default"``) or one graph."""
+        ...
+
+    def named_graphs(self) -> list[str]: ...
+
+    def is_empty(self) -> bool: ...
+
+    def count(self) -> int:
+        """How many quads the store holds (all graphs)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_OWN_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z_][\w.-]*:)", re.IGNORECASE)
+
+
+def has_own_dataset(query: str) -> bool:
+    """Whether a query names its dataset with ``FROM``/``FROM NAMED`` (then no union)."""
+    return _OWN_DATASET.search(query) is not None
+
+
+def rows_of(solutions: ox.QuerySolutions, max_results: int | None = None) -> list[Row]:
+    """Python rows of SELECT solutions; unbound variables are absent from the row.
+
+    Raises ResultTooLarge as soon as there are more than ``max_results`` rows.
+    """
+    names = [v.value for v in solutions.variables]
+    rows: list[Row] = []
+    for solution in solutions:
+        if max_results is not None and len(rows) >= max_results:
+            raise too_large(max_results)
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+                row[name] = value
+        rows.append(row)
+    return rows
+
+
+def replace_update(quads: list[ox.Quad], graphs: list[str]) -> str:
+    """One SPARQL Update that drops ``graphs`` and inserts ``quads``: atomic on any server."""
+    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(key, []).append(q.triple)
+    blocks = []
+    for key, triples in by_graph.items():
+        body = (ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b"").decode()
+        blocks.append(body if not key else f"GRAPH {key} {{\n{body}}}\n")
+    return drops + "INSERT DATA {\n" + "".join(blocks) + "}"
+
+
+class ResultQueries:
+    """``select``, ``ask``, ``construct`` and ``query_raw`` for a store whose ``evaluate``
+    reduces any read query to a ``kg.results.Result`` (both implementations do)."""
+
+    def evaluate(
+        self,
+        query: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> Result:
+        raise NotImplementedError
+
+    def select(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[Row]:
+        return rows_of(self.evaluate(query, timeout=timeout, max_results=max_results).solutions())
+
+    def ask(self, query: str, *, timeout: float | None = None) -> bool:
+        return self.evaluate(query, timeout=timeout).boolean()
+
+    def construct(
+        self, query: str, *, timeout: float | None = None, max_results: int | None = None
+    ) -> list[ox.Triple]:
+        return self.evaluate(query, timeout=timeout, max_results=max_results).triples()
+
+    def query_raw(
+        self,
+        query: str,
+        *,
+        result_format: str,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> RawResult:
+        result = self.evaluate(
+            query,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            timeout=timeout,
+            max_results=max_results,
+        )
+        media_type, body = result.render(result_format)
+        return RawResult(media_type, iter([body]))
