@@ -138,7 +138,8 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
 
     from kg.graphql import write_plans as plans
     from kg.store.opening import open_store
-    from kg.writes import draft as writes
+    from kg.writes import commit
+    from kg.writes.draft import Draft
 
     stores = {size: open_store(str(location)) for size, location in locations.items()}
     kind = plans.KINDS["organization"]
@@ -152,12 +153,12 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
                     description = v["text"]
                     kinds = funders = unnamed = UNSET
 
-                def plan(draft: writes.Draft, v: dict[str, Any] = v) -> ox.NamedNode:
+                def plan(draft: Draft, v: dict[str, Any] = v) -> ox.NamedNode:
                     node = ox.NamedNode(v["id"])
                     return plans.update(draft, kind, node, UNSET, Patch, None)
 
                 start = time.perf_counter()
-                writes.write(store, "updateOrganization", plan, source=ox.NamedNode(v["source"]))
+                commit.write(store, "updateOrganization", plan, source=ox.NamedNode(v["source"]))
                 if i >= 20:
                     samples[size].append(time.perf_counter() - start)
     finally:

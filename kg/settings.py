@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from kg.errors import InputError
+
 
 def _default_store() -> str:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -117,8 +119,6 @@ class Settings:
 
 
 def _coerce(raw: str, type_name: str, name: str) -> Any:
-    from kg.errors import InputError
-
     try:
         if type_name.startswith("bool"):
             if raw.lower() in {"1", "true", "yes", "on"}:

@@ -2,7 +2,7 @@
 
 The fork is made the way a server running two updates on one snapshot makes it: the first
 write commits normally, the second was planned and validated on the same head and is committed
-as if its precondition had been checked on that snapshot. ``kg.conflicts.settle`` must then keep
+as if its precondition had been checked on that snapshot. ``kg.writes.commit.settle`` must then keep
 both when they are compatible and revert the second, reporting it, when they are not. Every test
 runs on the embedded store and on a real Oxigraph server.
 """
@@ -17,17 +17,17 @@ import pytest
 from kg.errors import WriteConflict
 from kg.model.namespaces import ID, ORG, SCHEMA
 from kg.store.protocol import Store
-from kg.writes import conflicts, history
-from kg.writes import draft as writes
+from kg.writes import commit, history
+from kg.writes.draft import RDF_TYPE, Committed, Draft, check
 from tests.test_writes import RDFS_LABEL, SEEMLESS, everything, n, new_org
 
-Plan = Callable[[writes.Draft], object]
+Plan = Callable[[Draft], object]
 
 
 def new_person(label: str) -> Plan:
-    def plan(draft: writes.Draft) -> ox.NamedNode:
+    def plan(draft: Draft) -> ox.NamedNode:
         node = draft.mint("person", label)
-        draft.add(node, writes.RDF_TYPE, n(SCHEMA.Person))
+        draft.add(node, RDF_TYPE, n(SCHEMA.Person))
         draft.add(node, RDFS_LABEL, ox.Literal(label))
         return node
 
@@ -35,9 +35,9 @@ def new_person(label: str) -> Plan:
 
 
 def new_unit(org: ox.NamedNode) -> Plan:
-    def plan(draft: writes.Draft) -> ox.NamedNode:
+    def plan(draft: Draft) -> ox.NamedNode:
         unit = draft.mint("unit", "Racing team")
-        draft.add(unit, writes.RDF_TYPE, n(ORG.OrganizationalUnit))
+        draft.add(unit, RDF_TYPE, n(ORG.OrganizationalUnit))
         draft.add(unit, RDFS_LABEL, ox.Literal("Racing team"))
         draft.add(unit, n(ORG.unitOf), draft.refer(org, "unitOf"))
         return unit
@@ -49,20 +49,20 @@ def delete(node: ox.NamedNode) -> Plan:
     return lambda draft: draft.remove_node(node)
 
 
-def prepare(store: Store, operation: str, plan: Plan) -> tuple[writes.Committed, list[ox.Quad]]:
+def prepare(store: Store, operation: str, plan: Plan) -> tuple[Committed, list[ox.Quad]]:
     """Plan and validate a write on the current state: what it will commit, and its record."""
     head = history.read_head(store)
-    draft = writes.Draft(store, operation, SEEMLESS)
+    draft = Draft(store, operation, SEEMLESS)
     plan(draft)
     change = draft.change()
-    writes.check(store, change)
+    check(store, change)
     at = history.next_time(head)
     iri = history.new_change_iri(at)
     record = history.record_quads(
         iri, operation=operation, at=at, head=head, source=SEEMLESS,
         added=change.add, removed=change.remove,
     )  # fmt: skip
-    return writes.Committed(iri.value, at, change), record
+    return Committed(iri.value, at, change), record
 
 
 def data(quads: Iterable[ox.Quad]) -> str:
@@ -71,19 +71,19 @@ def data(quads: Iterable[ox.Quad]) -> str:
     )
 
 
-def race(store: Store, first: Plan, second: Plan) -> writes.Committed:
+def race(store: Store, first: Plan, second: Plan) -> Committed:
     """Commit ``first`` and ``second``, both validated on the same head, as a server running
     both updates at once on one snapshot does; return the second's commit."""
     head = history.read_head(store)
     done_1, record_1 = prepare(store, "first", first)
     done_2, record_2 = prepare(store, "second", second)
-    store.update(writes.commit_update(done_1.change, record_1, head))
+    store.update(commit.commit_update(done_1.change, record_1, head))
     # the second update matched on the snapshot both started from: the old head was there
     commit_on_snapshot(store, done_2, record_2)
     return done_2
 
 
-def commit_on_snapshot(store: Store, done: writes.Committed, record: list[ox.Quad]) -> None:
+def commit_on_snapshot(store: Store, done: Committed, record: list[ox.Quad]) -> None:
     """Commit a prepared write whose precondition held on the snapshot its update ran on."""
     store.update(
         f"DELETE DATA {{ {data(done.change.remove)} }} ;\n"
@@ -98,17 +98,17 @@ def heads(store: Store) -> int:
 def test_compatible_concurrent_writes_both_stand_and_the_next_write_joins_the_fork(
     article_store: Store,
 ) -> None:
-    writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     head = history.read_head(article_store)
     done = race(article_store, new_person("Racer One"), new_person("Racer Two"))
     assert heads(article_store) == 2
 
-    conflicts.settle(article_store, done, head, undo=True)  # no conflict to report
+    commit.settle(article_store, done, head, undo=True)  # no conflict to report
 
     persons = f"SELECT ?l {{ GRAPH ?g {{ ?p a {n(SCHEMA.Person)} ; {RDFS_LABEL} ?l }} }}"
     labels = {r["l"].value for r in article_store.select(persons)}
     assert {"Racer One", "Racer Two"} <= labels
-    writes.write(article_store, "createPerson", new_person("After"), source=SEEMLESS)
+    commit.write(article_store, "createPerson", new_person("After"), source=SEEMLESS)
     assert heads(article_store) == 1
     report = history.validate(article_store)
     assert report.conforms, report.to_text()
@@ -117,7 +117,7 @@ def test_compatible_concurrent_writes_both_stand_and_the_next_write_joins_the_fo
 def test_a_write_breaking_the_shapes_with_a_concurrent_one_is_reverted_and_reported(
     article_store: Store,
 ) -> None:
-    org, _ = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    org, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     head = history.read_head(article_store)
     done = race(article_store, delete(org), new_unit(org))
     unit = next(iter(done.change.new_nodes))
@@ -128,7 +128,7 @@ def test_a_write_breaking_the_shapes_with_a_concurrent_one_is_reverted_and_repor
     }
 
     with pytest.raises(WriteConflict) as conflict:
-        conflicts.settle(article_store, done, head, undo=True)
+        commit.settle(article_store, done, head, undo=True)
 
     reverted = conflict.value.detail["reverted"]
     assert conflict.value.detail["changes"] != [] and reverted.startswith(f"{ID}change/")
@@ -146,12 +146,12 @@ def test_a_write_breaking_the_shapes_with_a_concurrent_one_is_reverted_and_repor
 def test_a_conflict_that_may_not_be_reverted_is_reported_with_the_change_that_stays(
     article_store: Store,
 ) -> None:
-    org, _ = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    org, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     head = history.read_head(article_store)
     done = race(article_store, delete(org), new_unit(org))
 
     with pytest.raises(WriteConflict) as conflict:
-        conflicts.settle(article_store, done, head, undo=False)
+        commit.settle(article_store, done, head, undo=False)
 
     assert conflict.value.detail["committed"] == done.change_iri
     assert "not reverted" in conflict.value.message
@@ -160,12 +160,12 @@ def test_a_conflict_that_may_not_be_reverted_is_reported_with_the_change_that_st
 def test_after_a_fork_a_write_prepared_on_one_branch_only_writes_nothing(
     article_store: Store,
 ) -> None:
-    writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     race(article_store, new_person("Racer One"), new_person("Racer Two"))
     forked = history.read_head(article_store)
     assert len(forked.heads) == 2
     one_branch = history.Head(forked.others[0], None)  # read before the other commit landed
-    draft = writes.Draft(article_store, "createPerson", SEEMLESS)
+    draft = Draft(article_store, "createPerson", SEEMLESS)
     new_person("Late Reader")(draft)
     record = history.record_quads(
         history.new_change_iri(history.next_time(forked)), operation="createPerson",
@@ -173,10 +173,10 @@ def test_after_a_fork_a_write_prepared_on_one_branch_only_writes_nothing(
         added=draft.change().add, removed=frozenset(),
     )  # fmt: skip
     before = everything(article_store)
-    article_store.update(writes.commit_update(draft.change(), record, one_branch))
+    article_store.update(commit.commit_update(draft.change(), record, one_branch))
     assert everything(article_store) == before
 
-    _, joined = writes.write(article_store, "createPerson", new_person("Joiner"), source=SEEMLESS)
+    _, joined = commit.write(article_store, "createPerson", new_person("Joiner"), source=SEEMLESS)
     assert history.read_head(article_store).heads == [ox.NamedNode(joined.change_iri)]
     followed = article_store.select(
         f"SELECT ?p WHERE {{ GRAPH ?g {{ <{joined.change_iri}> "
@@ -190,12 +190,12 @@ def test_after_a_fork_a_write_prepared_on_one_branch_only_writes_nothing(
 def test_a_write_racing_a_commit_on_the_state_before_its_own_is_found_too(
     article_store: Store,
 ) -> None:
-    org, _ = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    org, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     before_both = history.read_head(article_store)
     # "first" and the delete were both validated on before_both; "first" landed, then the unit
     # was validated on the state after "first", and committed while the delete was landing
     _, record_d = deleted = prepare(article_store, "deleteOrganization", delete(org))
-    writes.write(article_store, "first", new_person("Racer One"), source=SEEMLESS)
+    commit.write(article_store, "first", new_person("Racer One"), source=SEEMLESS)
     after_first = history.read_head(article_store)
     unit, record_u = prepare(article_store, "createUnit", new_unit(org))
     commit_on_snapshot(article_store, deleted[0], record_d)
@@ -203,7 +203,7 @@ def test_a_write_racing_a_commit_on_the_state_before_its_own_is_found_too(
     assert before_both.change is not None
 
     with pytest.raises(WriteConflict) as conflict:
-        conflicts.settle(article_store, unit, after_first, undo=True)
+        commit.settle(article_store, unit, after_first, undo=True)
 
     assert conflict.value.detail["changes"] == [deleted[0].change_iri]
     unit_node = next(iter(unit.change.new_nodes))

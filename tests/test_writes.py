@@ -17,8 +17,8 @@ from kg.errors import NotFound, ValidationFailed
 from kg.model.namespaces import DCT, ID, KG, ORG, PROV, SCHEMA
 from kg.store.protocol import Store
 from kg.validation.validate import shapes_graph
-from kg.writes import draft as writes
-from kg.writes import history
+from kg.writes import commit, history
+from kg.writes.draft import RDF_TYPE, Draft, extract, slugify, validate_focus
 
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -54,16 +54,16 @@ def message(shape: str, path: object | None) -> str:
     raise AssertionError(f"{shape} has no property shape for {path}")
 
 
-def new_org(draft: writes.Draft, label: str = "Example Compute") -> ox.NamedNode:
+def new_org(draft: Draft, label: str = "Example Compute") -> ox.NamedNode:
     node = draft.mint("org", label)
-    draft.add(node, writes.RDF_TYPE, n(ORG.FormalOrganization))
+    draft.add(node, RDF_TYPE, n(ORG.FormalOrganization))
     draft.add(node, RDFS_LABEL, ox.Literal(label))
     draft.add(node, n(ORG.classification), n(KG.CloudProvider))
     return node
 
 
 def test_a_valid_write_is_committed_in_the_graph_of_its_source(article_store: Store) -> None:
-    node, done = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    node, done = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
 
     assert node == i("org/example-compute")
     assert article_store.ask(
@@ -78,9 +78,9 @@ def test_a_valid_write_is_committed_in_the_graph_of_its_source(article_store: St
 
 
 def test_minted_iris_are_readable_and_deterministic(article_store: Store) -> None:
-    first, _ = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
-    second, _ = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
-    openai, _ = writes.write(
+    first, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    second, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    openai, _ = commit.write(
         article_store, "createOrganization", lambda d: new_org(d, "OpenAI"), source=SEEMLESS
     )
     assert [first.value, second.value, openai.value] == [
@@ -88,10 +88,10 @@ def test_minted_iris_are_readable_and_deterministic(article_store: Store) -> Non
         f"{ID}org/example-compute-2",
         f"{ID}org/openai-2",  # org/openai is the shipped one
     ]
-    assert writes.slugify("Technical Design & Architecture") == "technical-design-architecture"
+    assert slugify("Technical Design & Architecture") == "technical-design-architecture"
 
 
-Breaker = Callable[[writes.Draft], None]
+Breaker = Callable[[Draft], None]
 
 
 def _set(node: str, prop: object, *values: ox.NamedNode | ox.Literal) -> Breaker:
@@ -102,9 +102,9 @@ def _typed(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=n(XSD + datatype))
 
 
-def _bare_change_event(d: writes.Draft) -> None:
+def _bare_change_event(d: Draft) -> None:
     event = d.mint("event", "Bare change")
-    d.add(event, writes.RDF_TYPE, n(ORG.ChangeEvent))
+    d.add(event, RDF_TYPE, n(ORG.ChangeEvent))
     d.add(event, n(ORG.resultingOrganization), i("unit/openai-infrastructure"))
 
 
@@ -129,7 +129,7 @@ CASES: list[tuple[str, Breaker, str, str, object | None]] = [
     ("nodeKind", _set("citation/odaily-2797559/reorganisation", KG.about, ox.Literal("x")),
      "citation/odaily-2797559/reorganisation", "CitationShape", KG.about),
     ("node class", lambda d: _bare_change_event(d), "event/bare-change", "ChangeEventShape", None),
-    ("reorganisation result", lambda d: d.add(i("event/katti-appointment"), writes.RDF_TYPE,
+    ("reorganisation result", lambda d: d.add(i("event/katti-appointment"), RDF_TYPE,
                                               n(ORG.ChangeEvent)),
      "event/katti-appointment", "ChangeEventShape", ORG.resultingOrganization),
     ("initiative ledBy", _set("initiative/stargate", KG.ledBy), "initiative/stargate",
@@ -147,7 +147,7 @@ def test_a_write_breaking_a_shape_fails_with_its_message_and_writes_nothing(
     before = everything(article_store)
 
     with pytest.raises(ValidationFailed) as failed:
-        writes.write(article_store, "update", breaker, source=SEEMLESS)
+        commit.write(article_store, "update", breaker, source=SEEMLESS)
 
     violations = failed.value.detail["violations"]
     assert [(v["focusNode"], v["message"]) for v in violations] == [
@@ -161,7 +161,7 @@ def test_a_write_breaking_a_shape_fails_with_its_message_and_writes_nothing(
 def test_deleting_a_node_others_refer_to_is_refused_on_the_referrers(article_store: Store) -> None:
     before = everything(article_store)
     with pytest.raises(ValidationFailed) as failed:
-        writes.write(
+        commit.write(
             article_store, "deletePerson", lambda d: d.remove_node(i("person/greg-brockman"))
         )
     [violation] = failed.value.detail["violations"]
@@ -171,12 +171,12 @@ def test_deleting_a_node_others_refer_to_is_refused_on_the_referrers(article_sto
 
 
 def test_deleting_a_node_removes_it_and_its_citations_everywhere(article_store: Store) -> None:
-    def delete(d: writes.Draft) -> None:
+    def delete(d: Draft) -> None:
         d.set(i("post/openai-president"), n(ORG.heldBy), [])
         d.set(i("post/openai-president"), n(KG.holderStatus), [n(KG.HolderUnnamed)])
         d.remove_node(i("person/greg-brockman"))
 
-    writes.write(article_store, "deletePerson", delete, source=SEEMLESS)
+    commit.write(article_store, "deletePerson", delete, source=SEEMLESS)
 
     assert not article_store.ask(f"ASK {{ GRAPH ?g {{ {i('person/greg-brockman')} ?p ?o }} }}")
     assert not article_store.ask(
@@ -188,15 +188,15 @@ def test_deleting_a_node_removes_it_and_its_citations_everywhere(article_store: 
 
 
 def test_a_reference_to_a_missing_node_is_not_found(article_store: Store) -> None:
-    def plan(d: writes.Draft) -> None:
+    def plan(d: Draft) -> None:
         unit = d.mint("unit", "Ghost team")
-        d.add(unit, writes.RDF_TYPE, n(ORG.OrganizationalUnit))
+        d.add(unit, RDF_TYPE, n(ORG.OrganizationalUnit))
         d.add(unit, RDFS_LABEL, ox.Literal("Ghost team"))
         d.add(unit, n(ORG.unitOf), d.refer(i("org/no-such-org"), "unitOf"))
 
     before = everything(article_store)
     with pytest.raises(NotFound) as missing:
-        writes.write(article_store, "createUnit", plan, source=SEEMLESS)
+        commit.write(article_store, "createUnit", plan, source=SEEMLESS)
     assert missing.value.detail["nodes"] == [f"{ID}org/no-such-org"]
     assert "unitOf" in missing.value.message
     assert everything(article_store) == before
@@ -204,16 +204,16 @@ def test_a_reference_to_a_missing_node_is_not_found(article_store: Store) -> Non
 
 def test_a_write_naming_a_source_that_does_not_exist_is_not_found(article_store: Store) -> None:
     with pytest.raises(NotFound):
-        writes.write(article_store, "createOrganization", new_org, source=i("source/nowhere"))
+        commit.write(article_store, "createOrganization", new_org, source=i("source/nowhere"))
 
 
 def test_validation_reads_only_what_the_write_touches(article_store: Store) -> None:
-    def plan(d: writes.Draft) -> None:
+    def plan(d: Draft) -> None:
         d.set(i("unit/openai-commercial-partnerships"), n(DCT.description), [ox.Literal("x")])
 
-    draft = writes.Draft(article_store, "updateUnit", SEEMLESS)
+    draft = Draft(article_store, "updateUnit", SEEMLESS)
     plan(draft)
-    sub = writes.extract(article_store, draft.change())
+    sub = extract(article_store, draft.change())
     assert sub.focus == {i("unit/openai-commercial-partnerships")}
     # the unit's own statements plus one type for each node it refers to
     assert len(sub.triples) < 30
@@ -222,10 +222,10 @@ def test_validation_reads_only_what_the_write_touches(article_store: Store) -> N
 
 def test_an_update_prepared_on_a_stale_head_writes_nothing(article_store: Store) -> None:
     stale = history.read_head(article_store)
-    writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     before = everything(article_store)
 
-    draft = writes.Draft(article_store, "createOrganization", SEEMLESS)
+    draft = Draft(article_store, "createOrganization", SEEMLESS)
     new_org(draft, "Late Writer")
     change = draft.change()
     at = history.next_time(stale)
@@ -233,14 +233,14 @@ def test_an_update_prepared_on_a_stale_head_writes_nothing(article_store: Store)
         history.new_change_iri(at), operation="x", at=at, head=stale, source=SEEMLESS,
         added=change.add, removed=change.remove,
     )  # fmt: skip
-    article_store.update(writes.commit_update(change, record, stale))
+    article_store.update(commit.commit_update(change, record, stale))
 
     assert everything(article_store) == before
 
 
 def test_changes_since_returns_later_changes_in_order(article_store: Store) -> None:
-    _, first = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
-    _, second = writes.write(
+    _, first = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    _, second = commit.write(
         article_store, "createOrganization", lambda d: new_org(d, "Second"), source=SEEMLESS
     )
     assert [c.iri for c in history.changes(article_store)] == [first.change_iri, second.change_iri]
@@ -249,7 +249,7 @@ def test_changes_since_returns_later_changes_in_order(article_store: Store) -> N
 
 
 def test_history_is_prov_activity_in_the_history_graph(article_store: Store) -> None:
-    _, done = writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    _, done = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
     change = ox.NamedNode(done.change_iri)
     assert article_store.ask(
         f"ASK {{ GRAPH {history.HISTORY_GRAPH} {{ {change} a {n(PROV.Activity)} ; "
@@ -259,8 +259,8 @@ def test_history_is_prov_activity_in_the_history_graph(article_store: Store) -> 
 
 
 def test_the_history_graph_conforms_to_its_shapes(article_store: Store) -> None:
-    writes.write(article_store, "createOrganization", new_org, source=SEEMLESS)
-    writes.write(article_store, "deleteOrg", lambda d: d.remove_node(i("org/example-compute")))
+    commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    commit.write(article_store, "deleteOrg", lambda d: d.remove_node(i("org/example-compute")))
     report = history.validate(article_store)
     assert report.conforms, report.to_text()
 
@@ -279,11 +279,11 @@ def test_the_history_graph_conforms_to_its_shapes(article_store: Store) -> None:
 def test_the_fast_focus_validation_agrees_with_pyshacl_validate(
     article_store: Store, case: tuple[str, Breaker, str, str, object | None]
 ) -> None:
-    draft = writes.Draft(article_store, "update", SEEMLESS)
+    draft = Draft(article_store, "update", SEEMLESS)
     case[1](draft)
-    sub = writes.extract(article_store, draft.change())
-    fast = writes.validate_focus(sub, fast=True)
-    public = writes.validate_focus(sub, fast=False)
+    sub = extract(article_store, draft.change())
+    fast = validate_focus(sub, fast=True)
+    public = validate_focus(sub, fast=False)
     assert not fast.conforms
     assert sorted(v.key() for v in fast.violations) == sorted(v.key() for v in public.violations)
 
@@ -305,7 +305,7 @@ class CountingUpdates:
 
 def test_a_write_is_sent_as_one_update_request(article_store: Store) -> None:
     counting = CountingUpdates(article_store)
-    writes.write(counting, "createOrganization", new_org, source=SEEMLESS)  # type: ignore[arg-type]
+    commit.write(counting, "createOrganization", new_org, source=SEEMLESS)  # type: ignore[arg-type]
     [update] = counting.updates
     assert update.startswith("DELETE {") and "INSERT {" in update and "WHERE {" in update
     assert str(history.HISTORY_GRAPH) in update  # the history record rides along

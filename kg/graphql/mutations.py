@@ -30,9 +30,9 @@ from kg.graphql import write_plans as plans
 from kg.graphql import write_values
 from kg.settings import Settings
 from kg.store.protocol import Store
-from kg.writes import draft as writes
-from kg.writes import history
+from kg.writes import commit, history
 from kg.writes.auth import require_write_token
+from kg.writes.draft import Draft
 
 T = TypeVar("T")
 
@@ -137,7 +137,7 @@ def _context(info: Info[Any, Any]) -> tuple[Store, Settings, str | None]:
 async def _write(
     info: Info[Any, Any],
     operation: str,
-    plan: Callable[[writes.Draft], Any],
+    plan: Callable[[Draft], Any],
     source: str | None,
 ) -> WriteResult:
     store, settings, authorization = _context(info)
@@ -147,7 +147,7 @@ async def _write(
         return Unauthorized(message=exc.message, writes_enabled=bool(settings.write_token))
     try:
         node = write_values.iri(source, "source") if source is not None else None
-        result, done = await asyncio.to_thread(writes.write, store, operation, plan, source=node)
+        result, done = await asyncio.to_thread(commit.write, store, operation, plan, source=node)
     except errors.ValidationFailed as exc:
         return ValidationFailed(
             message=exc.message,
@@ -212,7 +212,7 @@ def _creator(kind_name: str, input_type: type) -> Any:
         input: input_type,  # type: ignore[valid-type]
         citation: wi.CitationInput | None = None,
     ) -> WriteResult:
-        def plan(draft: writes.Draft) -> ox.NamedNode:
+        def plan(draft: Draft) -> ox.NamedNode:
             return plans.create(draft, kind, input.label, input, _quote(citation))  # type: ignore[attr-defined]
 
         return await _write(info, f"create{_cap(kind_name)}", plan, source)
@@ -230,7 +230,7 @@ def _updater(kind_name: str, patch_type: type) -> Any:
         patch: patch_type,  # type: ignore[valid-type]
         citation: wi.CitationInput | None = None,
     ) -> WriteResult:
-        def plan(draft: writes.Draft) -> ox.NamedNode:
+        def plan(draft: Draft) -> ox.NamedNode:
             node = _node(id, "id")
             label = patch.label  # type: ignore[attr-defined]
             return plans.update(draft, kind, node, label, patch, _quote(citation))
@@ -249,7 +249,7 @@ def _deleter(kind_name: str) -> Any:
     async def delete(
         info: Info[Any, Any], id: strawberry.ID, source: strawberry.ID | None = None
     ) -> WriteResult:
-        def plan(draft: writes.Draft) -> ox.NamedNode:
+        def plan(draft: Draft) -> ox.NamedNode:
             return plans.delete(draft, kind, _node(id, "id"))
 
         return await _write(info, f"delete{_cap(kind_name)}", plan, source)
@@ -280,7 +280,7 @@ async def record_source(info: Info[Any, Any], input: wi.SourceInput) -> WriteRes
         facts.append(plans.Fact(kind, values.label, values, fact.key, _quote(fact.quote)))
     label = input.label or input.title
 
-    def plan(draft: writes.Draft) -> tuple[ox.NamedNode, list[ox.NamedNode]]:
+    def plan(draft: Draft) -> tuple[ox.NamedNode, list[ox.NamedNode]]:
         draft.use_source(draft.mint("source", label))
         return plans.record_source(
             draft,

@@ -1,7 +1,7 @@
 """The GraphQL schema: root queries, limits, error masking; ``execute`` for in-process use.
 
 ``build_schema(settings)`` includes ``Mutation`` (and merges ``HistoryQuery`` into ``Query``)
-from ``kg.graphql.mutations`` when that module exists.
+from ``kg.graphql.mutations``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from kg.errors import KgError
+from kg.graphql import mutations
 from kg.graphql import types as t
 from kg.graphql.context import Context
 from kg.graphql.query import Query
@@ -68,19 +69,6 @@ class KgSchema(strawberry.Schema):
             )
 
 
-def _writes() -> tuple[type | None, type | None]:
-    """``Mutation`` and ``HistoryQuery`` (merged into ``Query``) of ``kg.graphql.mutations``."""
-    try:
-        from kg.graphql import mutations
-    except ModuleNotFoundError as exc:
-        if exc.name != "kg.graphql.mutations":
-            raise
-        return None, None
-    found = [getattr(mutations, name, None) for name in ("Mutation", "HistoryQuery")]
-    mutation, history = (f if isinstance(f, type) else None for f in found)
-    return mutation, history
-
-
 class CachedValidation(SchemaExtension):
     """Validation with the depth and alias limits, cached per query text across requests.
 
@@ -117,11 +105,9 @@ def build_schema(settings: Settings) -> KgSchema:
                 validated[query] = errors
         return errors
 
-    mutation, history = _writes()
-    query = Query if history is None else merge_types("Query", (Query, history))
     schema = KgSchema(
-        query=query,
-        mutation=mutation,
+        query=merge_types("Query", (Query, mutations.HistoryQuery)),
+        mutation=mutations.Mutation,
         types=list(t.NODE_TYPES.values()),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

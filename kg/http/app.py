@@ -1,6 +1,6 @@
 """The ASGI application, built in code: ``create_app(settings)``.
 
-Routes are contributed by the modules that own them (``kg.sparql``, ``kg.graphql``...); this
+Routes are contributed by the modules that own them (``kg.http.sparql``, ``kg.http.gsp``...); this
 module only assembles them, opens the store, and translates errors into the one JSON shape
 ``{"error": {"code", "message", ...}}`` with the error's HTTP status.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -21,28 +20,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError
+from kg.http import graphql_view, gsp, pictures, sparql
 from kg.http.graphql_http import GraphQLResponseMedia
 from kg.http.limits import BodyLimit
+from kg.http.playground import static_routes
+from kg.http.state import AppState, state_of
 from kg.settings import Settings
 from kg.store.opening import store_for
 from kg.store.protocol import Store
 from kg.writes import auth
 
 log = logging.getLogger("kg")
-
-
-@dataclass
-class AppState:
-    """What every request handler needs: the settings and the store."""
-
-    settings: Settings
-    store: Store
-
-
-def state_of(request: Request) -> AppState:
-    state = request.app.state.kg
-    assert isinstance(state, AppState)
-    return state
 
 
 async def kg_error(request: Request, exc: Exception) -> Response:
@@ -68,20 +56,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
 
-    from kg.http import gsp, sparql
-
     routes += sparql.routes()  # /sparql: SPARQL 1.1 Protocol and service description
     routes += gsp.routes()  # /export, /store (Graph Store Protocol, read), /ontology, /shapes
 
-    from kg.http.playground import static_routes
-
     routes += static_routes()  # /static: the playground's script, style and GraphiQL files
 
-    from kg.http import pictures
-
     routes += pictures.routes()  # /orgchart, /orgchart/{id}, /timeline: pictures from the graph
-
-    from kg.http import graphql_view
 
     routes += graphql_view.routes(settings)  # /graphql: the GraphQL API and its playground
 

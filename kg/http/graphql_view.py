@@ -12,6 +12,8 @@ from strawberry.asgi import GraphQL
 
 from kg.graphql.context import Context
 from kg.graphql.schema import build_schema
+from kg.http import playground
+from kg.http.state import state_of
 from kg.model import paths
 from kg.settings import Settings
 
@@ -31,20 +33,11 @@ class GraphQLView(GraphQL[Context, None]):
     """strawberry's view; the context carries the app's store and settings."""
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        from kg.http.app import state_of
-
-        state = state_of(request)  # type: ignore[arg-type]
+        state = state_of(request)
         return Context(store=state.store, settings=state.settings, request=request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        try:
-            from kg.http import playground
-        except ModuleNotFoundError:
-            return await super().render_graphql_ide(request)
-        page = getattr(playground, "graphiql_page", None)
-        if not callable(page):
-            return await super().render_graphql_ide(request)
-        return HTMLResponse(page(example_query()))
+        return HTMLResponse(playground.graphiql_page(example_query()))
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

@@ -22,8 +22,8 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import InputError, NotFound
-from kg.http.app import state_of
 from kg.http.negotiate import choose
+from kg.http.state import state_of
 from kg.model import paths
 
 #: Export formats by short name.

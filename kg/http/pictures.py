@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import InputError
-from kg.http.app import AppState, state_of
+from kg.http.state import AppState, state_of
 from kg.pictures.data import (
     fetch_organisations_with_units,
     fetch_orgchart,

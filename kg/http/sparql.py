@@ -25,10 +25,9 @@ from starlette.routing import BaseRoute, Route
 
 from kg.errors import InputError, QueryError
 from kg.http import guard
-from kg.http.app import state_of
 from kg.http.negotiate import choose
+from kg.http.state import require_writer, state_of
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
-from kg.writes import auth
 
 #: Media types offered for SELECT and ASK results, the default first.
 RESULT_TYPES = [
@@ -151,7 +150,7 @@ async def sparql(request: Request) -> Response:
 
 async def _update(request: Request, params: Params, update: str) -> Response:
     state = state_of(request)
-    auth.require_writer(request)
+    require_writer(request)
     if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
         raise InputError(
             "using-graph-uri and using-named-graph-uri are not supported; "

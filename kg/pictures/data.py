@@ -13,6 +13,7 @@ from typing import Any
 
 from kg.errors import InputError, KgError, NotFound, QueryTimeout
 from kg.graphql.mapping import node_id
+from kg.graphql.schema import execute
 from kg.model.namespaces import ID, KG
 from kg.pictures.orgchart import OrgChart, Post, Reorganisation, Unit
 from kg.pictures.timeline import Source, Timeline, TimelineEvent, when
@@ -108,8 +109,6 @@ def short_id(iri: str) -> str:
 
 def run(store: Store, settings: Settings, query: str, variables: dict[str, Any]) -> Any:
     """The ``data`` of a GraphQL query run in-process; its errors raised as a KgError."""
-    from kg.graphql.schema import execute
-
     result = execute(store, settings, query, variables)
     if result.get("errors"):
         messages = "; ".join(str(e.get("message")) for e in result["errors"])

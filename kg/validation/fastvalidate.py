@@ -32,6 +32,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
+from kg.store.embedded import EmbeddedStore
 from kg.store.protocol import Row, Store
 from kg.validation.shaclsparql import CountCheck, Plan, ShapePlan, ValueCheck, compile_shapes, n3
 from kg.validation.validate import (
@@ -101,8 +102,6 @@ def validate_store(
 
 def _validate_copy(store: Store, graphs: list[str], shapes: Graph | None, timing: Timing) -> Report:
     """Validate the merge of ``graphs``, copied into a temporary in-memory store."""
-    from kg.store.embedded import EmbeddedStore
-
     listed = " ".join(f"<{g}>" for g in graphs)
     triples = store.construct(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
@@ -118,8 +117,6 @@ def _validate_copy(store: Store, graphs: list[str], shapes: Graph | None, timing
 
 def validate_quads_fast(quads: Iterable[ox.Quad]) -> Report:
     """Validate quads (all graphs together) in a temporary in-memory store."""
-    from kg.store.embedded import EmbeddedStore
-
     store = EmbeddedStore(None, isolate_queries=False)
     try:
         store.add_quads(quads)

@@ -20,6 +20,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.model import paths
+from kg.model.namespaces import PREFIXES
 
 
 @lru_cache(maxsize=1)
@@ -118,8 +119,6 @@ class Report:
 
 
 def _short(iri: str) -> str:
-    from kg.model.namespaces import PREFIXES
-
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns) :]}"

@@ -1,7 +1,7 @@
 """Access control: reads are open, every write needs the bearer token ``KG_WRITE_TOKEN``.
 
-Call ``require_write_token(settings, authorization)`` (or ``require_writer(request)`` from a
-Starlette handler) before anything is written: a SPARQL Update, a GraphQL mutation, a load.
+Call ``require_write_token(settings, authorization)`` (``kg.http.state.require_writer(request)``
+from a Starlette handler) before anything is written: a SPARQL Update, a GraphQL mutation, a load.
 
 * no token configured: writes are disabled, ``WritesDisabled`` (403);
 * no ``Authorization: Bearer ...`` header, or a wrong token: ``Unauthorized`` (401, with
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-
-from starlette.requests import Request
 
 from kg.errors import Unauthorized, WritesDisabled
 from kg.settings import Settings
@@ -50,13 +48,6 @@ def require_write_token(settings: Settings, authorization: str | None) -> None:
         )
     if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
         raise Unauthorized("the write token is not valid")
-
-
-def require_writer(request: Request) -> None:
-    """``require_write_token`` for a request of the kg app."""
-    from kg.http.app import state_of
-
-    require_write_token(state_of(request).settings, request.headers.get("authorization"))
 
 
 def writes_enabled(settings: Settings) -> bool:

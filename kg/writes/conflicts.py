@@ -1,16 +1,16 @@
 """Writes that a SPARQL server committed at the same moment: found after the fact, settled.
 
-The head precondition (``kg.history.head_guard``) stops an update prepared on a state that has
-changed *before the update runs*. It cannot stop two updates that the server runs at the same
-moment: Oxigraph evaluates each update on its own snapshot and takes no lock, so both see the
+The head precondition (``kg.writes.history.head_guard``) stops an update prepared on a state
+that has changed *before the update runs*. It cannot stop two updates that the server runs at the
+same moment: Oxigraph evaluates each update on its own snapshot and takes no lock, so both see the
 same head, both match, both commit (measured: 46 such pairs in 452 commits of four clients
 racing on one ``oxigraph serve``). Both writes were validated, but each without the other.
 
 After its commit a write therefore asks the history for the changes it did not see and that did
 not see it: those following the heads it read, or the heads before those
-(:func:`kg.history.concurrent_with`). Of two such writes, the one committed later always sees the
-other (it was committed before that check ran). :func:`settle` then validates the nodes the
-changes touched, as they are now:
+(:func:`kg.writes.history.concurrent_with`). Of two such writes, the one committed later always
+sees the other (it was committed before that check ran). :func:`find` then validates the nodes the
+changes touched, as they are now (``kg.writes.commit`` acts on what it finds):
 
 * they conform: the writes are compatible and all stand (the fork in the history is joined by
   the next write, which follows every head);
@@ -27,61 +27,57 @@ looked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import ValidationFailed, WriteConflict
 from kg.store.protocol import Store
 from kg.validation.validate import Report
-from kg.writes import draft as writes
 from kg.writes import history
+from kg.writes.draft import Change, Committed, Draft, extract, quads_of_nodes, validate_focus
 
 
-def settle(store: Store, done: writes.Committed, head: history.Head, *, undo: bool) -> None:
-    """Raise WriteConflict when ``done`` and a concurrent change break the shapes together."""
+@dataclass(frozen=True)
+class Conflict:
+    """A committed write that breaks the shapes together with changes committed at the same
+    moment: ``message`` says so, ``changes`` names the others, ``revert`` plans its undoing."""
+
+    message: str
+    changes: list[str]
+    revert: Callable[[Draft], None]
+
+
+def find(store: Store, done: Committed, head: history.Head) -> Conflict | None:
+    """The conflict of ``done`` with the changes committed at the same moment, if any."""
     others = history.concurrent_with(store, ox.NamedNode(done.change_iri), head)
     if not others:
-        return
+        return None
     theirs = [_change_of(record) for record in others]
     names = [record.iri for record in others]
     mine = done.change
     present = _present(store, [mine, *theirs])
     report = recheck(store, [mine, *theirs], present)
     if report.conforms:
-        return
+        return None
     message = (
         f"{mine.operation}: committed at the same moment as {', '.join(names)}, on the same "
         f"state; together they break the shapes ({len(report.violations)} violation(s))"
     )
-    if not undo:
-        raise WriteConflict(f"{message}; not reverted", changes=names, committed=done.change_iri)
     added_by_them = {q for c in theirs for q in c.add}
 
-    def revert(draft: writes.Draft) -> None:
+    def revert(draft: Draft) -> None:
         draft.removed.update(q for q in mine.add if q in present and q not in added_by_them)
         draft.added.extend(q for q in mine.remove if q not in present)
 
-    try:
-        _, reverted = writes.write_unlocked(store, f"revert {mine.operation}", revert, settle=False)
-    except (ValidationFailed, WriteConflict) as exc:
-        raise WriteConflict(
-            f"{message}; reverting it failed: {exc.message}",
-            changes=names,
-            committed=done.change_iri,
-        ) from exc
-    raise WriteConflict(
-        f"{message}, so it was reverted ({reverted.change_iri}); retry it",
-        changes=names,
-        reverted=reverted.change_iri,
-    )
+    return Conflict(message, names, revert)
 
 
-def recheck(store: Store, changes: list[writes.Change], present: set[ox.Quad]) -> Report:
+def recheck(store: Store, changes: list[Change], present: set[ox.Quad]) -> Report:
     """Validate, as they are now, the nodes ``changes`` touched (and those referring to a node
     that lost a type). ``present``: which of the changes' statements the store holds now."""
     touched = [q for c in changes for q in (*c.add, *c.remove)]
-    probe = writes.Change(
+    probe = Change(
         operation="recheck",
         source=None,
         # statements still there (adding them changes nothing) and statements gone (removing
@@ -89,19 +85,19 @@ def recheck(store: Store, changes: list[writes.Change], present: set[ox.Quad]) -
         add=frozenset(q for c in changes for q in c.add if q in present),
         remove=frozenset(q for q in touched if q not in present),
     )
-    return writes.validate_focus(writes.extract(store, probe))
+    return validate_focus(extract(store, probe))
 
 
-def _present(store: Store, changes: Iterable[writes.Change]) -> set[ox.Quad]:
+def _present(store: Store, changes: Iterable[Change]) -> set[ox.Quad]:
     quads = {q for c in changes for q in (*c.add, *c.remove)}
     subjects = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
-    return writes.quads_of_nodes(store, subjects) & quads
+    return quads_of_nodes(store, subjects) & quads
 
 
-def _change_of(record: history.ChangeRecord) -> writes.Change:
+def _change_of(record: history.ChangeRecord) -> Change:
     def parse(lines: list[str]) -> frozenset[ox.Quad]:
         text = "".join(line + "\n" for line in lines)
         return frozenset(ox.parse(input=text, format=ox.RdfFormat.N_QUADS))
 
     source = ox.NamedNode(record.source) if record.source else None
-    return writes.Change(record.operation, source, parse(record.added), parse(record.removed))
+    return Change(record.operation, source, parse(record.added), parse(record.removed))

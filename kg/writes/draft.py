@@ -3,9 +3,9 @@ committed as one SPARQL Update, or not at all.
 
 A write is a *plan*, a function that fills a :class:`Draft` (statements to add in the named
 graph of the write's source, statements to remove from any graph, new IRIs minted, references
-that must exist). :func:`write` runs it:
+that must exist). ``kg.writes.commit.write`` runs it:
 
-1. read the history head (``kg.history``), run the plan against the current store;
+1. read the history head (``kg.writes.history``), run the plan against the current store;
 2. compute the focus nodes: every subject the change touches, plus every node that refers to a
    node losing an ``rdf:type`` (its ``sh:class`` constraints may now fail). No shape here has an
    inverse path, so a node gaining or losing an incoming link needs no other revalidation;
@@ -24,38 +24,32 @@ changed before the update ran matches nothing and writes nothing; the write is t
 and re-validated against the new state (up to ``ATTEMPTS`` times). This is not a lock: a SPARQL
 server that runs two updates at the same moment on one snapshot (Oxigraph does) commits both.
 Each write checks for that after its commit, and when the two changes together break the shapes
-it is reverted and reported as a ``WriteConflict`` (``kg.conflicts``). No state is kept outside
-the store.
+it is reverted and reported as a ``WriteConflict`` (``kg.writes.conflicts``). No state is kept
+outside the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from kg.errors import InputError, NotFound, ValidationFailed, WriteConflict
+from kg.errors import InputError, NotFound, ValidationFailed
 from kg.model.namespaces import GRAPH, ID, KG
 from kg.store.protocol import Store, Term
 from kg.validation import focus
 from kg.validation.validate import Report, to_rdflib
 from kg.writes import history
 
-T = TypeVar("T")
-
 RDF_TYPE = ox.NamedNode(str(RDF.type))
-ATTEMPTS = 8
-_LOCK = threading.Lock()
 _SOURCE_PREFIX = f"{ID}source/"
 _CITATION = ox.NamedNode(str(KG["Citation"]))
 _ABOUT = ox.NamedNode(str(KG["about"]))
@@ -213,68 +207,6 @@ class Draft:
             new_nodes=frozenset(self.minted),
             read=tuple((node, tuple(quads)) for node, quads in self._quads.items()),
         )
-
-
-def write(
-    store: Store, operation: str, plan: Callable[[Draft], T], *, source: ox.NamedNode | None = None
-) -> tuple[T, Committed]:
-    """Plan, validate and commit one write; raise NotFound, ValidationFailed or WriteConflict."""
-    with _LOCK:
-        return write_unlocked(store, operation, plan, source=source)
-
-
-def write_unlocked(
-    store: Store,
-    operation: str,
-    plan: Callable[[Draft], T],
-    *,
-    source: ox.NamedNode | None = None,
-    settle: bool = True,
-) -> tuple[T, Committed]:
-    """:func:`write` for a caller holding the write lock. ``settle``: revert this write when it
-    turns out to conflict with one committed at the same moment (``kg.conflicts``)."""
-    from kg.writes import conflicts
-
-    for _ in range(ATTEMPTS):
-        head = history.read_head(store)
-        draft = Draft(store, operation, source)
-        result = plan(draft)
-        change = draft.change()
-        check(store, change)
-        at = history.next_time(head)
-        change_iri = history.new_change_iri(at)
-        record = history.record_quads(
-            change_iri,
-            operation=operation,
-            at=at,
-            head=head,
-            source=change.source,
-            added=change.add,
-            removed=change.remove,
-        )
-        store.update(commit_update(change, record, head))
-        if history.is_committed(store, change_iri):
-            done = Committed(change_iri.value, at, change)
-            conflicts.settle(store, done, head, undo=settle)
-            return result, done
-    raise WriteConflict(f"{operation}: the graph kept changing; tried {ATTEMPTS} times")
-
-
-def commit_update(change: Change, record: Iterable[ox.Quad], head: history.Head) -> str:
-    """One SPARQL Update applying ``change`` and its history ``record`` only on ``head``."""
-    guard_delete, guard_where = history.head_guard(head)
-    return (
-        f"DELETE {{\n{guard_delete}\n{_template(change.remove)}}}\n"
-        f"INSERT {{\n{_template([*change.add, *record])}}}\n"
-        f"WHERE {{\n{guard_where}\n}}"
-    )
-
-
-def _template(quads: Iterable[ox.Quad]) -> str:
-    by_graph: dict[str, list[str]] = defaultdict(list)
-    for q in quads:
-        by_graph[str(q.graph_name)].append(f"  {q.subject} {q.predicate} {q.object} .")
-    return "".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}\n" for g, lines in by_graph.items())
 
 
 # ---------------------------------------------------------------- validation of one change

@@ -32,12 +32,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
+import pyshacl
+from rdflib import Graph
 
 from kg.errors import InputError, NotFound
 from kg.model import paths
 from kg.model.namespaces import GRAPH, ID, KG, PROV, sparql_prefixes
 from kg.store.protocol import Store
-from kg.validation.validate import Report
+from kg.validation.validate import Report, report_from_graph, union_graph
 
 HISTORY_GRAPH = ox.NamedNode(str(GRAPH["history"]))
 #: The shapes of the history graph (apart from shapes.ttl, which describes the sources' data).
@@ -247,11 +249,6 @@ def _records(store: Store, where: str, *, limit: int, first: str = "") -> list[C
 
 def validate(store: Store) -> Report:
     """The history graph checked against ``history-shapes.ttl`` with pySHACL."""
-    import pyshacl
-    from rdflib import Graph
-
-    from kg.validation.validate import report_from_graph, union_graph
-
     data = union_graph(
         store.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {HISTORY_GRAPH} {{ ?s ?p ?o }} }}"

@@ -36,7 +36,10 @@ from kg.model import rdf
 from kg.model.namespaces import GRAPH
 from kg.store.embedded import EmbeddedStore, Generation
 from kg.store.protocol import Store
+from kg.validation.fastvalidate import validate_store
 from kg.validation.validate import Report
+from kg.writes.draft import Change, extract
+from kg.writes.draft import validate_focus as validate_subgraph
 
 #: Files larger than this (in total) take the bulk path (bulk parser, in-store validation).
 LARGE_LOAD_BYTES = 2 * 1024 * 1024
@@ -164,9 +167,6 @@ def _load_small(store: Store, todo: list[Source]) -> LoadResult:
 
 def validate_focus(store: Store, quads: list[ox.Quad], graphs: list[str]) -> Report:
     """pySHACL on the nodes the load touches, with their statements as they will be after it."""
-    from kg.writes.draft import Change, extract
-    from kg.writes.draft import validate_focus as validate_subgraph
-
     existing = set(store.named_graphs())
     removed: set[ox.Quad] = set()
     for name in graphs:
@@ -293,8 +293,6 @@ def validate_large_load(data: Store, focus: set[str] | None = None) -> Report:
     ``data`` holds what the store will hold (or the new data plus its context); with ``focus``,
     only violations on those nodes count (the context's own nodes are incomplete by design).
     """
-    from kg.validation.fastvalidate import validate_store
-
     report = validate_store(data)
     if focus is not None:
         report.violations = [v for v in report.violations if v.focus in focus]
