@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,8 +37,9 @@ from typing import Any
 import httpx
 
 from bench.generate import generate
+from bench.graphql_baseline import naive
+from bench.measure import summary, timed
 
-KG = "https://w3id.org/aikg/def#"
 PREFIXES = """PREFIX kg: <https://w3id.org/aikg/def#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -155,26 +155,6 @@ def depth(query: str) -> int:
 
 
 # ---------------------------------------------------------------------------- measuring
-
-
-def timed(fn: Callable[[], Any], repeat: int, budget: float = 30.0) -> list[float]:
-    """``repeat`` timings of ``fn`` (after two warm-up calls), fewer (at least 5) past
-    ``budget`` seconds."""
-    fn()
-    fn()  # warm caches
-    out: list[float] = []
-    stop = time.monotonic() + budget
-    while len(out) < repeat and (len(out) < 5 or time.monotonic() < stop):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
-
-
-def summary(times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return {"p50_ms": statistics.median(ordered) * 1000, "p99_ms": p99 * 1000, "n": len(times)}
 
 
 async def throughput(
@@ -375,8 +355,6 @@ def main(argv: list[str] | None = None) -> int:
             server.terminate()
             server.wait(timeout=30)
     if not args.skip_naive:
-        from bench.graphql_baseline import naive
-
         figures["naive"] = naive(data, org, max(3, args.requests // 20))
     report(figures)
     if args.json:

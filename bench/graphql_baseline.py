@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.bench_graphql import KG, summary, timed
+from bench.measure import summary, timed
+from kg.model.namespaces import KG
 
 
 def naive(data: Path, org: str, repeat: int) -> dict[str, dict[str, float]]:
     """The same questions answered with rdflib, one lookup per field."""
     from rdflib import RDF, RDFS, Dataset, Namespace, URIRef
 
-    kg = Namespace(KG)
+    kg = Namespace(str(KG))
     orgns = Namespace("http://www.w3.org/ns/org#")
     skos = Namespace("http://www.w3.org/2004/02/skos/core#")
     dct = Namespace("http://purl.org/dc/terms/")

@@ -2,6 +2,11 @@
 
 Exit codes: 0 success (data conforms), 1 failure (data does not conform, query failed),
 2 unusable input (a file that does not parse, a bad argument).
+
+Each command imports what it runs inside its function: the whole service (pySHACL, rdflib,
+strawberry, uvicorn) takes seconds to import, so ``kg --help`` and the light commands start in
+a fraction of that. These are the only function-local ``kg`` imports; nothing imports the CLI, so
+they cannot hide an import cycle.
 """
 
 from __future__ import annotations
@@ -388,7 +393,3 @@ def export(fmt: str | None, graph: str | None, output: Path | None, store: str |
             opened.close()
     except KgError as exc:
         raise KgClickError(exc) from exc
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

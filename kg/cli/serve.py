@@ -14,7 +14,9 @@ import os
 from typing import Any
 
 import click
+import uvicorn
 from starlette.applications import Starlette
+from uvicorn.config import LOGGING_CONFIG
 
 from kg.errors import InputError
 from kg.http.app import create_app
@@ -66,8 +68,6 @@ def seed(settings: Settings) -> bool:
 
 def log_config() -> dict[str, Any]:
     """uvicorn's logging configuration, with kg's own loggers printed alongside."""
-    from uvicorn.config import LOGGING_CONFIG
-
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
@@ -87,8 +87,6 @@ def urls(settings: Settings) -> list[str]:
 
 def serve(settings: Settings) -> None:
     """Seed the store if it is empty, print the URLs, and serve until interrupted."""
-    import uvicorn
-
     if settings.workers < 1:
         raise InputError("--workers must be at least 1")
     if settings.workers > 1 and not is_remote(settings):

@@ -6,6 +6,7 @@ with one SPARQL query per nesting level (``kg.graphql.loader``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any, TypeVar, cast
@@ -100,8 +101,6 @@ def expand(value: str) -> str:
 
 
 def _date(name: str, value: str | None) -> str | None:
-    import re
-
     if value is not None and not re.match(_DATE, value):
         raise InputError(f"{name}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     return value

@@ -89,6 +89,7 @@ _KEYWORD_OF = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
 
 @lru_cache(maxsize=256)
 def _parse_names_cached(text: str, update: bool) -> frozenset[str] | None:
+    # rdflib's SPARQL grammar takes about 0.5 s to build: loaded only for queries that need it
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
@@ -112,6 +113,7 @@ def _parse_names(text: str, *, update: bool) -> set[str] | None:
 
 
 def _names(node: object) -> Iterator[str]:
+    # with the grammar above: loaded only when a query needs the full parse
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 

@@ -7,7 +7,9 @@ used, so a file that fails half-way is never half-applied.
 
 from __future__ import annotations
 
+import gzip
 import re
+import xml.parsers.expat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,8 +88,6 @@ def xml_error_location(data: bytes) -> tuple[int, int] | None:
 
     pyoxigraph's RDF/XML errors carry no position; expat finds where the XML itself breaks.
     """
-    import xml.parsers.expat
-
     parser = xml.parsers.expat.ParserCreate()
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
@@ -132,8 +132,6 @@ def parse_file(
     fmt = fmt or format_of(path)
     try:
         if path.suffix == ".gz":
-            import gzip
-
             with gzip.open(path, "rb") as fh:
                 return list(ox.parse(_without_bom(fh.read()), fmt, base_iri=base_iri))
         with path.open("rb") as fh:
@@ -158,8 +156,6 @@ def _without_bom(data: bytes) -> bytes:
 def _read_for_location(path: Path) -> bytes | None:
     try:
         if path.suffix == ".gz":
-            import gzip
-
             with gzip.open(path, "rb") as fh:
                 return fh.read()
         return path.read_bytes()

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+import graphviz
+from grandalf.graphs import Edge, Graph, Vertex
+from grandalf.layouts import SugiyamaLayout
+
 from kg.errors import InputError
 
 log = logging.getLogger("kg.draw")
@@ -113,8 +117,6 @@ def layout(
 def _layout_dot(
     nodes: Sequence[Node], edges: list[tuple[str, str]], direction: str, gap: float, rank_gap: float
 ) -> Layout:
-    import graphviz
-
     graph = graphviz.Digraph(
         graph_attr={
             "rankdir": direction,
@@ -157,9 +159,6 @@ class _View:
 def _layout_grandalf(
     nodes: Sequence[Node], edges: list[tuple[str, str]], direction: str, gap: float, rank_gap: float
 ) -> Layout:
-    from grandalf.graphs import Edge, Graph, Vertex
-    from grandalf.layouts import SugiyamaLayout
-
     across = direction == "LR"  # grandalf lays out top-down; swap the axes for left-right
     vertices: dict[str, Any] = {}
     for node in nodes:

@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
+import pyshacl
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
@@ -321,8 +322,6 @@ class _Runner:
         todo = {s.shape: s for s in plan.shapes if s.unsupported or s.targets is None}
         if not todo:
             return []
-        import pyshacl
-
         data = Graph()
         for triple in self.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
             data.add(

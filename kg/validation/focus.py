@@ -16,6 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 import pyshacl
+from pyshacl.pytypes import SHACLExecutor
+from pyshacl.shapes_graph import ShapesGraph
+from pyshacl.validator import Validator
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
@@ -45,8 +48,6 @@ def shapes_for(types: Mapping[str, Iterable[str]], nodes: Iterable[str]) -> dict
 
 @lru_cache(maxsize=1)
 def _shapes() -> Any:
-    from pyshacl.shapes_graph import ShapesGraph
-
     graph = ShapesGraph(shapes_graph())
     list(graph.shapes)  # build every shape once
     return graph
@@ -54,9 +55,6 @@ def _shapes() -> Any:
 
 def _fast(data: Graph, by_shape: Mapping[str, list[str]]) -> Graph | None:
     """The validation report graph, or None when every focus node conforms."""
-    from pyshacl.pytypes import SHACLExecutor
-    from pyshacl.validator import Validator
-
     graph = _shapes()
     executor = SHACLExecutor(allow_warnings=True)
     results: list[Any] = []
