@@ -4,7 +4,7 @@ kg's update precondition is the history head: ``DELETE { head } INSERT { new hea
 WHERE { head = X }``. If the server ran updates one at a time, of two updates guarded on the
 same head only one could match. This starts ``oxigraph serve`` on 127.0.0.1 over a temporary
 directory; ``--clients`` threads each loop: read the head, send the update guarded on it (the
-same SPARQL kg sends, ``kg.history.head_guard``), then ask whether its record was committed.
+same SPARQL kg sends, ``kg.writes.history.head_guard``), then ask whether its record was committed.
 A committed record names the head it was guarded on; two committed records naming the same
 head are two updates that both matched, each on a snapshot without the other (a fork).
 

@@ -1,8 +1,8 @@
-"""Cheap timed queries (each in a forked child, ``kg.isolate``) against an on-disk store.
+"""Cheap timed queries (each in a forked child, ``kg.store.isolate``) against an on-disk store.
 
 Counts spurious timeouts of queries that take a few ms, optionally with concurrent writes into a
 scratch graph, in-process queries from other threads and busy CPU processes, and reports the
-latency and ``kg.isolate.stats`` (children found deadlocked after fork and restarted).
+latency and ``kg.store.isolate.stats`` (children found deadlocked after fork and restarted).
 
     python -m bench.bench_isolate -n 2000 --threads 2 --writes --cpu 2 --timeout 2
 """

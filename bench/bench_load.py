@@ -2,9 +2,9 @@
 
 In the same run, each in a fresh child process (so peak memory is that of one path alone):
 
-* **kg load**: ``kg.load.load`` into a new on-disk embedded store, large-load path: parse with
-  pyoxigraph's bulk loader into the next generation, validate in the store
-  (``kg.fastvalidate``), publish (one rename). *Load* = parse + commit; validation apart.
+* **kg load**: ``kg.writes.load.load`` into a new on-disk embedded store, large-load path:
+  parse with pyoxigraph's bulk loader into the next generation, validate in the store
+  (``kg.validation.fastvalidate``), publish (one rename). *Load* = parse + commit; validation apart.
 * **pyoxigraph bulk_load**: ``Store.bulk_load`` of the same file into a new on-disk store, no
   validation: the ceiling for the load on this machine at this moment.
 * **rdflib + pySHACL**: ``rdflib.Dataset.parse`` of the same file (N-Quads need the dataset

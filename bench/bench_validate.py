@@ -4,7 +4,7 @@ For a valid synthetic graph and the same graph with a fraction of its nodes brok
 in the same run, each in a fresh child process (so peak memory is that of one path alone):
 
 * **in-store**: pyoxigraph loads the N-Quads into an in-memory store, then
-  ``kg.fastvalidate.validate_store`` validates the union of its graphs;
+  ``kg.validation.fastvalidate.validate_store`` validates the union of its graphs;
 * **pySHACL**: the file is parsed (pyoxigraph) into one rdflib graph, then ``pyshacl.validate``
   (what ``kg validate FILE`` does).
 

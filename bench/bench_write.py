@@ -5,7 +5,7 @@ on-disk pyoxigraph store; then a real ``kg serve`` (one worker, 127.0.0.1) takes
 ``updateOrganization`` mutations over HTTP, one at a time, each changing the description of a
 different synthetic organisation (validated with pySHACL on the nodes it touches, committed as
 one SPARQL Update with its history record). The same write is then timed in-process
-(``kg.writes.write``, no HTTP). Last, for comparison, the whole 1M graph is validated with
+(``kg.writes.commit.write``, no HTTP). Last, for comparison, the whole 1M graph is validated with
 ``pyshacl.validate`` (what a write would cost if it validated everything).
 
     .venv/bin/python -m bench.bench_write                      # 10k and 1M, full validation
@@ -133,7 +133,8 @@ def over_http(locations: dict[int, Path], requests: int, workdir: Path) -> dict[
 
 
 def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
-    """The same writes through ``kg.writes.write`` directly, alternating between the sizes."""
+    """The same writes through ``kg.writes.commit.write`` directly, alternating between the
+    sizes."""
     from strawberry import UNSET
 
     from kg.graphql import write_plans as plans

@@ -106,7 +106,8 @@ class WritesDisabled(KgError):
 
 class WriteConflict(KgError):
     """Other writers got in the way of a write: it was re-planned too many times, or it was
-    committed at the same moment as another one and the two break the shapes (``kg.conflicts``)."""
+    committed at the same moment as another one and the two break the shapes
+    (``kg.writes.conflicts``)."""
 
     status = 409
     code = "write_conflict"

@@ -1,6 +1,6 @@
 """GraphQL mutations: validated writes with typed results, and the history (``changes``).
 
-Every mutation needs the bearer write token (``kg.auth``); its result is a ``WriteResult``
+Every mutation needs the bearer write token (``kg.writes.auth``); its result is a ``WriteResult``
 union, so expected failures are data, not exceptions::
 
     WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput | WriteConflict

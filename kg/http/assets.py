@@ -4,7 +4,7 @@
 ``dist.integrity`` (sha512). :func:`fetch` downloads each tarball, refuses it unless its digest
 matches, and extracts only the listed files into ``kg/static/vendor/<name>-<version>/``. The
 build hook (``hatch_build.py``) calls it so ``pip install .`` and ``pip install -e .`` ship the
-files; ``kg assets`` (or ``python -m kg.assets``) fetches them again.
+files; ``kg assets`` (or ``python -m kg.http.assets``) fetches them again.
 
 This module uses the standard library only: the build hook imports it before kg's dependencies
 are installed. Set ``npm_config_registry`` (npm's own variable) to fetch through a mirror.
@@ -188,7 +188,7 @@ def fetch(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kg.assets``: fetch the playground's assets (exit 1 when that fails)."""
+    """``python -m kg.http.assets``: fetch the playground's assets (exit 1 when that fails)."""
     parser = argparse.ArgumentParser(prog="python -m kg.assets", description=__doc__)
     parser.add_argument("--force", action="store_true", help="fetch even if already present")
     parser.add_argument("--dest", type=Path, default=None, help="target folder")

@@ -2,7 +2,7 @@
 
 ``graphiql_page(example_query)`` is the HTML that GET ``/graphql`` returns to a browser (the
 GraphQL view calls it). Its JavaScript and CSS come from ``/static/...`` (:func:`static_routes`):
-GraphiQL and React from ``kg/static/vendor/`` (fetched from the npm registry by ``kg.assets``,
+GraphiQL and React from ``kg/static/vendor/`` (fetched from the npm registry by ``kg.http.assets``,
 never committed) and a small script of our own, ``kg/static/playground.js``. A
 Content-Security-Policy keeps the page from loading anything from another origin. When the
 vendor files are missing the page says so and how to fetch them, instead of staying blank.
@@ -170,7 +170,7 @@ class StaticAssets(StaticFiles):
 
     Vendor files live under a versioned folder, so browsers may keep them for a year; our own
     files are revalidated on each load (ETag, 304). A vendor file stored with a ``.gz`` beside
-    it (see ``kg.assets``) is sent compressed to browsers that accept gzip.
+    it (see ``kg.http.assets``) is sent compressed to browsers that accept gzip.
     """
 
     async def get_response(self, path: str, scope: Scope) -> Response:

@@ -5,8 +5,8 @@
   SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in Turtle, N-Triples, RDF/XML or
   JSON-LD, by ``Accept`` (or ``?format=``).
 * Updates: POST form-encoded ``update=`` or ``application/sparql-update``, only with the write
-  token (``kg.auth``).
-* Refused before the store sees them (``kg.guard``): federated ``SERVICE``, ``LOAD``.
+  token (``kg.writes.auth``).
+* Refused before the store sees them (``kg.http.guard``): federated ``SERVICE``, ``LOAD``.
 * Limits: the query timeout and the row cap (``query_timeout``, ``max_results``), enforced by
   the store; the request body size by the app (``max_body``).
 * GET with no query: a description of the service (SPARQL 1.1 Service Description) in Turtle,

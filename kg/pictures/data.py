@@ -2,7 +2,8 @@
 
 A thin adapter between the GraphQL API and the drawing code: the pictures run the GraphQL
 queries below in-process (``kg.graphql.schema.execute``), the same queries a client could
-send to ``/graphql``, and fill the plain dataclasses of ``kg.orgchart`` and ``kg.timeline``.
+send to ``/graphql``, and fill the plain dataclasses of ``kg.pictures.orgchart`` and
+``kg.pictures.timeline``.
 So a picture shows exactly what the API answers, for any organisation in the graph.
 """
 

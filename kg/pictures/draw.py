@@ -6,7 +6,8 @@ grandalf, a pure-Python Sugiyama layout, so that drawing works on a machine with
 Either way kg draws the SVG itself from the computed positions, so the picture has the same
 text alternatives, focusable boxes and styles whichever engine placed the boxes.
 
-The org chart (``kg.orgchart``) and the strategy timeline (``kg.timeline``) build on this.
+The org chart (``kg.pictures.orgchart``) and the strategy timeline (``kg.pictures.timeline``) build
+on this.
 """
 
 from __future__ import annotations

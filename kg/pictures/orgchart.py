@@ -1,9 +1,9 @@
 """The organisation chart: an organisation, its units nested as the graph nests them, and the
 before/after of each reorganisation that touched them.
 
-``OrgChart`` holds plain dataclasses (filled by ``kg.picture_data``); ``orgchart_svg`` and
-``reorganisation_svg`` draw them with the layout from ``kg.draw``. Each box is focusable and
-shows the unit's responsibilities on hover and on keyboard focus.
+``OrgChart`` holds plain dataclasses (filled by ``kg.pictures.data``); ``orgchart_svg`` and
+``reorganisation_svg`` draw them with the layout from ``kg.pictures.draw``. Each box is
+focusable and shows the unit's responsibilities on hover and on keyboard focus.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The strategy timeline: strategy events in date order, honest about how precisely each is dated.
 
-``Timeline`` holds plain dataclasses (filled by ``kg.picture_data``) and ``timeline_svg`` draws
+``Timeline`` holds plain dataclasses (filled by ``kg.pictures.data``) and ``timeline_svg`` draws
 them. A timeline is one line of events, so its layout is a simple vertical list (no graph
 layout is needed); undated events come last, labelled "date not reported".
 """

@@ -3,12 +3,13 @@
 * Queries see the union of all named graphs as their default graph, unless the caller names the
   dataset (``default_graph_uris`` / ``named_graph_uris``, as the SPARQL protocol does).
 * A query with a time limit runs in a forked child that is killed at the deadline
-  (``kg.isolate``, about 3 ms per query), because pyoxigraph cannot cancel a running query;
+  (``kg.store.isolate``, about 3 ms per query), because pyoxigraph cannot cancel a running query;
   without a limit, or where there is no fork (Windows), it runs in this process. The fork
   happens outside this process's own writes when it can, and a child left deadlocked by a
-  lock another thread held at the fork is detected and replaced (see ``kg.isolate``).
+  lock another thread held at the fork is detected and replaced (see ``kg.store.isolate``).
 * Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
-  on-disk store go through ``kg.load``, which uses pyoxigraph's bulk loader where that is safe.
+  on-disk store go through ``kg.writes.load``, which uses pyoxigraph's bulk loader where that is
+  safe.
 """
 
 from __future__ import annotations

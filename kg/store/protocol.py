@@ -151,7 +151,7 @@ def replace_update(quads: list[ox.Quad], graphs: list[str]) -> str:
 
 class ResultQueries:
     """``select``, ``ask``, ``construct`` and ``query_raw`` for a store whose ``evaluate``
-    reduces any read query to a ``kg.results.Result`` (both implementations do)."""
+    reduces any read query to a ``kg.store.results.Result`` (both implementations do)."""
 
     def evaluate(
         self,

@@ -1,9 +1,9 @@
 """Whole-graph SHACL validation inside the store: the shapes run as SPARQL, pySHACL as fallback.
 
-pySHACL (``kg.validate``) is the reference, but it needs the whole graph in rdflib: for a
+pySHACL (``kg.validation.validate``) is the reference, but it needs the whole graph in rdflib: for a
 million triples that is tens of seconds and more than a gigabyte. Here the shapes are compiled
-(``kg.shaclsparql``) into a few SPARQL queries per shape that the store runs where the data
-lives, each returning only the violations of its constraints. The result is the same report
+(``kg.validation.shaclsparql``) into a few SPARQL queries per shape that the store runs where
+the data lives, each returning only the violations of its constraints. The result is the same report
 pySHACL gives: the same (focus node, path, value, constraint component, source shape) results.
 
 * The data graph is the store's default graph: the union of all named graphs. With ``graphs``
@@ -69,7 +69,7 @@ def validate_store(
     """Validate the store's data (all graphs, or only ``graphs``) against the shapes.
 
     ``shapes`` defaults to the shipped ``ontology/shapes.ttl``. The report equals pySHACL's on
-    the same data (``kg.validate.validate_graph``) result for result.
+    the same data (``kg.validation.validate.validate_graph``) result for result.
     """
     started = time.perf_counter()
     timing = timing if timing is not None else Timing()

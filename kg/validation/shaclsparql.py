@@ -6,7 +6,7 @@ binding ``?focus``, and each of its constraints becomes a test on value nodes (`
 ``sh:languageIn``, value ranges, ``sh:hasValue``, and ``sh:or``/``sh:and``/``sh:not``/``sh:xone``/
 ``sh:node`` over shapes made of such tests) or on the number of values (``sh:minCount``,
 ``sh:maxCount``). Anything else (other components, complex paths, nested property shapes,
-unusual targets) is listed as *unsupported*, and ``kg.fastvalidate`` hands it to pySHACL.
+unusual targets) is listed as *unsupported*, and ``kg.validation.fastvalidate`` hands it to pySHACL.
 
 A test on a value is three-valued: a SPARQL expression true when the value surely conforms, and
 for datatypes a second one flagging values that only Python can judge (ill-typed literals such

@@ -18,7 +18,7 @@ carries that head as its precondition (``WHERE``), so a write validated against 
 writer has since changed is a no-op and is retried (see ``kg.writes``). Two updates that a SPARQL
 server runs at the same moment can still both see the same head and both commit (Oxigraph gives
 each update a snapshot, not a lock): the history then forks, two changes follow the same one.
-:func:`concurrent_with` finds the other branch after a commit (``kg.conflicts`` resolves it).
+:func:`concurrent_with` finds the other branch after a commit (``kg.writes.conflicts`` resolves it).
 The next write reads every head, follows them all (``prov:wasInformedBy`` each) and applies only
 while the heads are exactly those, replacing them: the chain has one head again. Who wrote is
 not recorded: the write token identifies no one and is never stored.
@@ -67,7 +67,7 @@ class Head:
 
     change: ox.NamedNode | None
     ended_at: datetime | None
-    #: The other heads, when concurrent commits forked the history (see ``kg.conflicts``).
+    #: The other heads, when concurrent commits forked the history (see ``kg.writes.conflicts``).
     others: tuple[ox.NamedNode, ...] = ()
 
     @property

@@ -7,15 +7,15 @@ the store already holds about the nodes it touches, and commits all files at onc
   RDF/XML) goes into ``graph`` when given, else into ``https://w3id.org/aikg/graph/<file-stem>``;
   a quad format (TriG, N-Quads, JSON-LD) keeps its named graphs, and its default-graph triples
   go where a triple format's would. Loading a graph again replaces it.
-* **Small loads** (the usual case) are parsed into memory with ``kg.rdf`` (errors name the line),
-  validated with pySHACL on the focus nodes only (``kg.writes.extract``: the touched nodes'
-  statements after the load, plus the types of the nodes they refer to), and committed with
-  ``Store.add_quads``, one transaction on either store.
+* **Small loads** (the usual case) are parsed into memory with ``kg.model.rdf`` (errors name
+  the line), validated with pySHACL on the focus nodes only (``kg.writes.draft.extract``: the
+  touched nodes' statements after the load, plus the types of the nodes they refer to), and
+  committed with ``Store.add_quads``, one transaction on either store.
 * **Large loads** (files over ``LARGE_LOAD_BYTES``) are parsed by pyoxigraph's bulk loader into
-  a staging store, validated inside the store by ``kg.fastvalidate`` (pySHACL on a million
-  triples takes minutes), and committed: on an on-disk embedded store by publishing a new
-  generation (``kg.generations``: one atomic rename, all or nothing even under kill -9); on the
-  other stores by ``add_quads``.
+  a staging store, validated inside the store by ``kg.validation.fastvalidate`` (pySHACL on a
+  million triples takes minutes), and committed: on an on-disk embedded store by publishing a
+  new generation (``kg.store.generations``: one atomic rename, all or nothing even under
+  kill -9); on the other stores by ``add_quads``.
 """
 
 from __future__ import annotations
@@ -288,7 +288,8 @@ def _load_generation(
 
 
 def validate_large_load(data: Store, focus: set[str] | None = None) -> Report:
-    """THE HOOK for large loads: in-store validation (``kg.fastvalidate.validate_store``).
+    """THE HOOK for large loads: in-store validation
+    (``kg.validation.fastvalidate.validate_store``).
 
     ``data`` holds what the store will hold (or the new data plus its context); with ``focus``,
     only violations on those nodes count (the context's own nodes are incomplete by design).
