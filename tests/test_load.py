@@ -273,7 +273,7 @@ def test_a_large_load_into_a_holding_store_merges_with_it(
     import kg.store.embedded
     from kg.store.opening import ensure_seeded
 
-    monkeypatch.setattr(kg.embedded, "COPY_INTO_STAGE", copy_limit)
+    monkeypatch.setattr(kg.store.embedded, "COPY_INTO_STAGE", copy_limit)
     location = tmp_path / "store"
     store = open_store(str(location))
     try:

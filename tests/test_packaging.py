@@ -65,8 +65,9 @@ def test_installed_kg_validate_conforms_outside_the_repo(venv: Path, tmp_path: P
 
 def test_installed_package_reads_its_own_files_and_dependencies(venv: Path, tmp_path: Path) -> None:
     code = (
-        "import kg.model.paths, rdflib, pyshacl, pyoxigraph\n"
-        "for p in (kg.paths.ARTICLE_GRAPH, kg.paths.SHAPES, kg.paths.ONTOLOGY, rdflib.__file__,"
+        "import rdflib, pyshacl, pyoxigraph\n"
+        "from kg.model import paths\n"
+        "for p in (paths.ARTICLE_GRAPH, paths.SHAPES, paths.ONTOLOGY, rdflib.__file__,"
         " pyshacl.__file__, pyoxigraph.__file__):\n"
         "    print(p)\n"
     )

@@ -1,5 +1,10 @@
-"""The command line: ``kg`` parses its arguments and delegates (``commands``); ``kg serve``
-builds the settings and runs uvicorn (``serve``).
+"""The command line: ``kg`` parses its arguments and delegates (``commands``; its ``main`` is
+the ``kg`` entry point, ``kg.cli:main``); ``kg serve`` builds the settings and runs uvicorn
+(``serve``).
 
 May import every layer: it is the top.
 """
+
+from kg.cli.commands import main
+
+__all__ = ["main"]
