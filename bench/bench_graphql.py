@@ -2,11 +2,14 @@
 
 In one run, over the same data (``bench.generate`` plus the ontology as its named graph):
 
-* **kg GraphQL**: ``kg serve`` (embedded on-disk store, one worker) answering typical GraphQL
+* **kg GraphQL**: ``kg serve`` (one worker, over each store in turn) answering typical GraphQL
   requests over HTTP: a look-up, a filtered page of events, a 3-level nested page of
   organisations, and a page of 1,000 events with 10 fields each;
-* **Oxigraph SPARQL**: the hand-written SPARQL for the same questions (same rows, same order)
-  sent over HTTP to ``oxigraph serve --union-default-graph`` on a copy of the same store;
+* **the engine's own SPARQL**: the hand-written SPARQL for the same questions (same rows, same
+  order) sent over HTTP to the SPARQL server kg runs over (``--engines``): for the embedded
+  store ``oxigraph serve --union-default-graph`` on a copy of the same store; ``oxigraph``: kg
+  over that same server; ``virtuoso``: kg over a Virtuoso 7 holding the same data (its own bulk
+  loader), each beside that server's own answers;
 * **naive**: rdflib, the graph in memory, one ``Graph.value``/``objects`` lookup per field
   (the resolver-per-field design that kg avoids).
 
@@ -16,6 +19,7 @@ its selection depth), the in-process server time of each request, and requests p
 
     .venv/bin/python -m bench.bench_graphql                      # 1M triples
     .venv/bin/python -m bench.bench_graphql --triples 100000 --requests 50 --skip-naive
+    .venv/bin/python -m bench.bench_graphql --engines oxigraph,virtuoso
 """
 
 from __future__ import annotations
@@ -195,14 +199,14 @@ class TimedStore:
         return getattr(self.store, name)
 
 
-def in_process(store_dir: Path, asks: dict[str, tuple[str, str]], repeat: int) -> dict[str, Any]:
+def in_process(location: str, asks: dict[str, tuple[str, str]], repeat: int) -> dict[str, Any]:
     """Server time (schema execution, in-process), the part of it spent in the store, and the
     store queries per GraphQL request."""
     from kg.graphql.schema import execute_async
     from kg.settings import Settings
     from kg.store.opening import open_store
 
-    opened = open_store(str(store_dir))
+    opened = open_store(location)
     store = TimedStore(opened)
     settings = Settings(load_article=False, query_timeout=120)
     out: dict[str, Any] = {}
@@ -232,6 +236,122 @@ def in_process(store_dir: Path, asks: dict[str, tuple[str, str]], repeat: int) -
     return out
 
 
+# ---------------------------------------------------------------------------- engines
+
+ENGINES = ("embedded", "oxigraph", "virtuoso")
+
+
+def start_oxigraph(ox_dir: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """``oxigraph serve --union-default-graph`` over ``ox_dir``: its query URL and process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "oxigraph"),
+            "serve",
+            "--location",
+            str(ox_dir),
+            "--union-default-graph",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    wait_until_up(f"{url}?query=ASK%7B%7D", process)
+    return url, process
+
+
+def start_virtuoso(work: Path, data: Path) -> Any:
+    """A Virtuoso 7 in ``work/virtuoso`` with the synthetic graph and the ontology bulk-loaded
+    (its own loader, ``ld_dir`` + ``rdf_loader_run``)."""
+    from kg.model import paths
+    from kg.model.namespaces import ONTOLOGY_GRAPH
+    from tests.plugins.virtuoso import start_virtuoso as start
+
+    directory = work / "virtuoso"
+    shutil.rmtree(directory, ignore_errors=True)
+    ontology = paths.ONTOLOGY
+    server = start(directory, free_port(), free_port(), dirs_allowed=[data.parent, ontology.parent])
+    started = time.perf_counter()
+    server.isql(
+        f"ld_dir('{data.parent}', '{data.name}', 'urn:kg:unused'); "
+        f"ld_dir('{ontology.parent}', '{ontology.name}', '{ONTOLOGY_GRAPH}'); "
+        "rdf_loader_run(); checkpoint;",
+        timeout=3600,
+    )
+    print(f"# Virtuoso bulk load: {time.perf_counter() - started:.1f} s", flush=True)
+    return server
+
+
+def measure(
+    engine: str, kg_store: str, sparql_url: str, asks: dict[str, tuple[str, str]], args: Any
+) -> dict[str, Any]:
+    """kg GraphQL over ``kg_store`` beside the engine's own SPARQL at ``sparql_url``."""
+    figures: dict[str, Any] = {
+        "in_process": in_process(kg_store, asks, max(10, args.requests // 4))
+    }
+    kg_port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update(KG_STORE=kg_store, KG_PORT=str(kg_port), KG_LOAD_ARTICLE="false")
+    env.update(KG_QUERY_TIMEOUT="120")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    kg_url = f"http://127.0.0.1:{kg_port}"
+    sparql_headers = {
+        "content-type": "application/sparql-query",
+        "accept": "application/sparql-results+json",
+    }
+    try:
+        wait_until_up(f"{kg_url}/healthz", server)
+        http = httpx.Client(timeout=120)
+        latency: dict[str, Any] = {}
+        for name, (gql, sparql) in asks.items():
+
+            def ask_kg(q: str = gql) -> None:
+                body = http.post(f"{kg_url}/graphql", json={"query": q}).json()
+                assert not body.get("errors"), body
+
+            def ask_engine(q: str = sparql) -> None:
+                http.post(sparql_url, content=q, headers=sparql_headers).raise_for_status()
+
+            latency[name] = {
+                "kg_graphql": summary(timed(ask_kg, args.requests)),
+                "engine_sparql": summary(timed(ask_engine, args.requests)),
+            }
+            kg50, e50 = (latency[name][k]["p50_ms"] for k in ("kg_graphql", "engine_sparql"))
+            print(f"{engine} {name}: kg {kg50:.2f} ms p50, SPARQL {e50:.2f} ms p50", flush=True)
+        figures["latency"] = latency
+        gql, sparql = asks["filtered page of events"]
+        figures["rate"] = {
+            "clients": args.clients,
+            "kg_graphql_rps": asyncio.run(
+                throughput(
+                    f"{kg_url}/graphql",
+                    lambda: {"method": "POST", "json": {"query": gql}},
+                    args.clients,
+                    args.seconds,
+                )
+            ),
+            "engine_sparql_rps": asyncio.run(
+                throughput(
+                    sparql_url,
+                    lambda: {"method": "POST", "content": sparql, "headers": sparql_headers},
+                    args.clients,
+                    args.seconds,
+                )
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -241,10 +361,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="Requests per measurement.")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0, help="Length of each rate run.")
+    parser.add_argument(
+        "--engines",
+        default=",".join(ENGINES),
+        help="Stores kg runs over, comma-separated: embedded (compared with oxigraph serve on "
+        "a copy), oxigraph, virtuoso (default: all three).",
+    )
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--workdir", type=Path, help="Keep data and stores here (reused).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown engines {sorted(unknown)}; use {', '.join(ENGINES)}")
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-graphql-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -260,100 +390,24 @@ def main(argv: list[str] | None = None) -> int:
     blocks = max(1, args.triples // 426)
     org = f"org/s{blocks // 2}-lab"
     asks = questions(org)
-    figures: dict[str, Any] = {"triples": args.triples, "requests": args.requests}
+    figures: dict[str, Any] = {"triples": args.triples, "requests": args.requests, "engines": {}}
     print(f"# {args.triples} triples, {args.requests} requests per figure", flush=True)
-    figures["in_process"] = in_process(kg_dir, asks, max(10, args.requests // 4))
-
-    kg_port, ox_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env.update(KG_STORE=str(kg_dir), KG_PORT=str(kg_port), KG_LOAD_ARTICLE="false")
-    env.update(KG_QUERY_TIMEOUT="120")
-    oxigraph = str(Path(sys.executable).parent / "oxigraph")
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
-        subprocess.Popen(
-            [
-                oxigraph,
-                "serve",
-                "--location",
-                str(ox_dir),
-                "--union-default-graph",
-                "--bind",
-                f"127.0.0.1:{ox_port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
-    ]
-    kg_url, ox_url = f"http://127.0.0.1:{kg_port}", f"http://127.0.0.1:{ox_port}/query"
+    ox_url, oxigraph = start_oxigraph(ox_dir)
     try:
-        wait_until_up(f"{kg_url}/healthz", servers[0])
-        wait_until_up(f"{ox_url}?query=ASK%7B%7D", servers[1])
-        http = httpx.Client(timeout=120)
-        latency: dict[str, Any] = {}
-        for name, (gql, sparql) in asks.items():
-
-            def ask_kg(q: str = gql) -> None:
-                body = http.post(f"{kg_url}/graphql", json={"query": q}).json()
-                assert not body.get("errors"), body
-
-            def ask_ox(q: str = sparql) -> None:
-                r = http.post(
-                    ox_url,
-                    content=q,
-                    headers={
-                        "content-type": "application/sparql-query",
-                        "accept": "application/sparql-results+json",
-                    },
-                )
-                r.raise_for_status()
-
-            latency[name] = {
-                "kg_graphql": summary(timed(ask_kg, args.requests)),
-                "oxigraph_sparql": summary(timed(ask_ox, args.requests)),
-            }
-            kg50, ox50 = (
-                latency[name]["kg_graphql"]["p50_ms"],
-                latency[name]["oxigraph_sparql"]["p50_ms"],
-            )
-            print(f"{name}: kg {kg50:.2f} ms p50, oxigraph {ox50:.2f} ms p50", flush=True)
-        figures["latency"] = latency
-        gql, sparql = asks["filtered page of events"]
-        figures["rate"] = {
-            "clients": args.clients,
-            "kg_graphql_rps": asyncio.run(
-                throughput(
-                    f"{kg_url}/graphql",
-                    lambda: {"method": "POST", "json": {"query": gql}},
-                    args.clients,
-                    args.seconds,
-                )
-            ),
-            "oxigraph_sparql_rps": asyncio.run(
-                throughput(
-                    ox_url,
-                    lambda: {
-                        "method": "POST",
-                        "content": sparql,
-                        "headers": {
-                            "content-type": "application/sparql-query",
-                            "accept": "application/sparql-results+json",
-                        },
-                    },
-                    args.clients,
-                    args.seconds,
-                )
-            ),
-        }
+        for engine in engines:
+            if engine == "virtuoso":
+                virtuoso = start_virtuoso(work, data)
+                try:
+                    result = measure(engine, virtuoso.url, virtuoso.url, asks, args)
+                finally:
+                    virtuoso.stop()
+            else:
+                kg_store = str(kg_dir) if engine == "embedded" else ox_url
+                result = measure(engine, kg_store, ox_url, asks, args)
+            figures["engines"][engine] = result
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+        oxigraph.terminate()
+        oxigraph.wait(timeout=30)
     if not args.skip_naive:
         figures["naive"] = naive(data, org, max(3, args.requests // 20))
     report(figures)
@@ -363,27 +417,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(f: dict[str, Any]) -> None:
-    print(
-        f"\n{'request':28} {'kg p50/p99 ms':>16} {'oxigraph p50/p99':>18} {'naive p50':>10}"
-        f" {'server p50':>10} {'not store':>9} {'queries/depth':>13}"
-    )
-    for name, lat in f["latency"].items():
-        kg, ox = lat["kg_graphql"], lat["oxigraph_sparql"]
-        nv = f.get("naive", {}).get(name)
-        inproc = f["in_process"][name]
+    for engine, e in f["engines"].items():
+        against = "oxigraph serve (a copy)" if engine == "embedded" else f"{engine}'s own SPARQL"
+        print(f"\n## kg over {engine}, beside {against}")
         print(
-            f"{name:28} {kg['p50_ms']:7.2f}/{kg['p99_ms']:<8.2f}"
-            f" {ox['p50_ms']:8.2f}/{ox['p99_ms']:<9.2f}"
-            f" {(nv['p50_ms'] if nv else float('nan')):10.1f} {inproc['server']['p50_ms']:10.2f}"
-            f" {inproc['outside_store']['p50_ms']:9.2f}"
-            f" {inproc['store_queries']:>6}/{inproc['selection_depth']}"
+            f"{'request':28} {'kg p50/p99 ms':>16} {'SPARQL p50/p99':>16} {'ratio':>6}"
+            f" {'naive p50':>10} {'server p50':>10} {'not store':>9} {'queries/depth':>13}"
         )
-    rate = f["rate"]
-    print(
-        f"\n{rate['clients']} clients, filtered page of events:"
-        f" kg {rate['kg_graphql_rps']:.0f} req/s,"
-        f" oxigraph SPARQL {rate['oxigraph_sparql_rps']:.0f} req/s"
-    )
+        for name, lat in e["latency"].items():
+            kg, sp = lat["kg_graphql"], lat["engine_sparql"]
+            nv = f.get("naive", {}).get(name)
+            inproc = e["in_process"][name]
+            print(
+                f"{name:28} {kg['p50_ms']:7.2f}/{kg['p99_ms']:<8.2f}"
+                f" {sp['p50_ms']:7.2f}/{sp['p99_ms']:<8.2f} {kg['p50_ms'] / sp['p50_ms']:6.1f}"
+                f" {(nv['p50_ms'] if nv else float('nan')):10.1f}"
+                f" {inproc['server']['p50_ms']:10.2f}"
+                f" {inproc['outside_store']['p50_ms']:9.2f}"
+                f" {inproc['store_queries']:>6}/{inproc['selection_depth']}"
+            )
+        rate = e["rate"]
+        print(
+            f"{rate['clients']} clients, filtered page of events:"
+            f" kg {rate['kg_graphql_rps']:.0f} req/s,"
+            f" SPARQL {rate['engine_sparql_rps']:.0f} req/s"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
     ├── QueryTimeout            503  exit 1   a query ran past the time limit
     ├── ResultTooLarge          413  exit 1   a result over the row cap
     ├── StoreUnavailable        503  exit 1   the store does not answer
+    ├── WriterUnavailable       503  exit 1   the writer replica does not answer (502/504 too)
     └── AssetsUnavailable       503  exit 1   playground assets not fetched or not verified
 
 Errors are translated only at the edges: one JSON handler in the HTTP app and
@@ -105,9 +106,8 @@ class WritesDisabled(KgError):
 
 
 class WriteConflict(KgError):
-    """Other writers got in the way of a write: it was re-planned too many times, or it was
-    committed at the same moment as another one and the two break the shapes
-    (``kg.writes.conflicts``)."""
+    """Other writers got in the way of a write: the history kept changing under it and it was
+    re-planned too many times (``kg.writes.commit.ATTEMPTS``)."""
 
     status = 409
     code = "write_conflict"
@@ -126,6 +126,14 @@ class ResultTooLarge(KgError):
 class StoreUnavailable(KgError):
     status = 503
     code = "store_unavailable"
+
+
+class WriterUnavailable(KgError):
+    """A replica could not get a write to the writer (``kg.forward``); the status it answers
+    (503 not reached, 504 no answer in time, 502 connection lost) is in ``writer_status``."""
+
+    status = 503
+    code = "writer_unavailable"
 
 
 class AssetsUnavailable(KgError):

@@ -48,6 +48,36 @@ SETTINGS: tuple[Setting, ...] = (
         "Graph Store Protocol endpoint of a remote store (default: the "
         "store URL with /query replaced by /store).",
     ),
+    Setting(
+        "store_user",
+        None,
+        "User name kg gives the remote SPARQL server (HTTP Basic, or Digest: see store_auth).",
+    ),
+    Setting("store_password", None, "Password kg gives the remote SPARQL server.", secret=True),
+    Setting(
+        "store_auth",
+        "basic",
+        "How store_user and store_password are sent: 'basic' or 'digest' (Virtuoso's "
+        "authenticated endpoints use digest).",
+    ),
+    Setting(
+        "store_token",
+        None,
+        "Bearer token kg sends to the remote SPARQL server on every request.",
+        secret=True,
+    ),
+    Setting(
+        "writer_url",
+        None,
+        "Base URL of the one kg replica that commits writes (e.g. http://writer:8000). A "
+        "replica given it forwards GraphQL mutations and SPARQL Updates there and commits "
+        "nothing itself; leave it unset on the writer.",
+    ),
+    Setting(
+        "writer_timeout",
+        30.0,
+        "Seconds a replica waits for the writer to answer a forwarded write.",
+    ),
     Setting("host", "127.0.0.1", "Address kg serve binds to."),
     Setting("port", 8000, "Port kg serve listens on."),
     Setting("workers", 1, "Number of uvicorn worker processes for kg serve."),
@@ -76,6 +106,12 @@ class Settings:
     store: str | None = None
     update_url: str | None = None
     gsp_url: str | None = None
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)
+    store_auth: str = "basic"
+    store_token: str | None = field(default=None, repr=False)
+    writer_url: str | None = None
+    writer_timeout: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from kg.store.embedded import EmbeddedStore
-from kg.store.opening import open_store
 from kg.store.protocol import Row
 from tests.plugins.graphql_api import GraphQL
 from tests.plugins.server import Server
+from tests.plugins.stores import STORE_KINDS, empty
 
 DEEP = "{ organisations { nodes { units { parent { parent { parent { name } } } } } } }"
 WIDE = "{ a: organisations { totalCount } b: units { totalCount } c: events { totalCount } }"
@@ -72,17 +72,15 @@ def test_unexpected_errors_are_masked_and_logged(
     assert "secret detail" in caplog.text
 
 
-@pytest.mark.parametrize("kind", ["embedded", "remote"])
+@pytest.mark.parametrize("kind", STORE_KINDS)
 def test_the_server_stays_up(
     kind: str, kg_server_factory: Callable[..., Server], request: pytest.FixtureRequest
 ) -> None:
     env = {f"KG_{k.upper()}": str(v) for k, v in LIMITS.items()}
-    if kind == "remote":  # kg serve over the Oxigraph server, emptied (kg serve seeds it)
-        oxigraph = request.getfixturevalue("oxigraph_server")
-        emptied = open_store(oxigraph.url)  # kg serve seeds an empty store
-        emptied.update("DROP ALL")
-        emptied.close()
-        env["KG_STORE"] = oxigraph.url
+    if kind != "embedded":  # kg serve over a SPARQL server, emptied (kg serve seeds it)
+        remote = request.getfixturevalue(f"{kind}_server")
+        empty(remote.url)
+        env["KG_STORE"] = remote.url
     server = kg_server_factory(env=env)
     try:
         with httpx.Client(base_url=server.url, timeout=30) as http:

@@ -11,10 +11,9 @@ import httpx
 import pytest
 
 from kg.model import paths
-from kg.store.opening import open_store
 from tests.plugins.graphql_api import GraphQL
 from tests.plugins.server import Server
-from tests.plugins.stores import OxigraphServer
+from tests.plugins.stores import SparqlServer
 
 QUERIES = paths.ONTOLOGY_DIR.parent / "queries"
 CASES = sorted(p for p in QUERIES.glob("*.graphql") if p.with_suffix(".expected.json").exists())
@@ -44,12 +43,10 @@ def test_query_over_a_running_server(kg_server: str, path: Path) -> None:
 
 
 def test_queries_over_a_server_on_the_remote_store(
-    kg_server_factory: Callable[..., Server], oxigraph_server: OxigraphServer
+    kg_server_factory: Callable[..., Server], remote_server: SparqlServer
 ) -> None:
-    emptied = open_store(oxigraph_server.url)  # kg serve seeds an empty store
-    emptied.update("DROP ALL")
-    emptied.close()
-    server = kg_server_factory(env={"KG_STORE": oxigraph_server.url})
+    # remote_server is emptied: kg serve seeds it
+    server = kg_server_factory(env={"KG_STORE": remote_server.url})
     try:
         for path in CASES:
             response = httpx.post(

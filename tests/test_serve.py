@@ -18,6 +18,7 @@ from kg.model import paths
 from kg.settings import Settings
 from tests.plugins.listener import Listener
 from tests.plugins.server import Server
+from tests.plugins.stores import SparqlServer
 
 TOKEN = "serve-test-token-4f1c9a"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -179,10 +180,9 @@ def test_several_workers_need_a_remote_store(tmp_path: Path) -> None:
 
 
 def test_two_workers_over_a_remote_store_agree(
-    kg_server_factory: Callable[..., Server], oxigraph_server: object
+    kg_server_factory: Callable[..., Server], remote_server: SparqlServer
 ) -> None:
-    url = oxigraph_server.url  # type: ignore[attr-defined]
-    httpx.post(url.replace("/query", "/update"), data={"update": "DROP ALL"})
+    url = remote_server.url
     server = kg_server_factory(env={"KG_STORE": url}, args=["--workers", "2"])
     answers = {
         httpx.get(

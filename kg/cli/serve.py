@@ -94,6 +94,11 @@ def serve(settings: Settings) -> None:
             "--workers > 1 needs a remote store (KG_STORE=http://.../query): the embedded "
             "on-disk store can be opened by one process only"
         )
+    if settings.workers > 1 and settings.write_token and not settings.writer_url:
+        raise InputError(
+            "--workers > 1 with a write token would make several processes commit writes: "
+            "run one writer process (--workers 1) and give the other replicas writer_url"
+        )
     if seed(settings):
         click.echo(f"kg: loaded the ontology and the article graph into {settings.store_location}")
     os.environ.update(to_env(settings))

@@ -59,6 +59,16 @@ def _among(var: str, items: set[str]) -> str:
     return f"FILTER(?{var} IN ({', '.join(iri(i) for i in sorted(items))}))"
 
 
+def _triple(subject: str, obj: str, predicates: set[str]) -> str:
+    """``subject ?p obj`` for ``?p`` among ``predicates``; a single predicate is written in the
+    pattern and bound to ``?p`` (Virtuoso 7.2 fails to compile ``FILTER(?p IN (<one>))`` in a
+    UNION branch: "equiv replaces filter but under deprecation")."""
+    if len(predicates) == 1:
+        (only,) = predicates
+        return f"{subject} {iri(only)} {obj} BIND({iri(only)} AS ?p)"
+    return f"{subject} ?p {obj} {_among('p', predicates)}"
+
+
 def level_query(level: Level) -> str:
     """One SELECT for every field of every subject of a level.
 
@@ -69,15 +79,15 @@ def level_query(level: Level) -> str:
     subjects = values("s", sorted(set(level.subjects)))
     branches = []
     if level.forward:
-        branches.append(f"{{ {subjects} ?s ?p ?o {_among('p', level.forward)} }}")
+        branches.append(f"{{ {subjects} {_triple('?s', '?o', level.forward)} }}")
     if level.concepts:
         extra = f" OPTIONAL {{ ?o <{DEFINITION}> ?d }}" if level.definitions else ""
         branches.append(
-            f"{{ {subjects} ?s ?p ?o {_among('p', level.concepts)} "
+            f"{{ {subjects} {_triple('?s', '?o', level.concepts)} "
             f"OPTIONAL {{ ?o <{PREF_LABEL}> ?l }}{extra} }}"
         )
     if level.inverse:
-        branches.append(f"{{ {subjects} ?o ?p ?s {_among('p', level.inverse)} BIND(true AS ?i) }}")
+        branches.append(f"{{ {subjects} {_triple('?o', '?s', level.inverse)} BIND(true AS ?i) }}")
     return "SELECT DISTINCT * WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}"
 
 

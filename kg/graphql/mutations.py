@@ -74,15 +74,11 @@ class InvalidInput:
 
 
 @strawberry.type(
-    description="Another writer's change got in the way; retry. `reverted`: this write was "
-    "committed at the same moment as `changes` on the same state, broke the shapes with them, and "
-    "was undone by that change; `committed`: it could not be undone and stays in the graph."
+    description="The graph kept changing under this write (a writer outside kg); nothing was "
+    "written: retry."
 )
 class WriteConflict:
     message: str
-    changes: list[strawberry.ID]
-    reverted: strawberry.ID | None
-    committed: strawberry.ID | None
 
 
 @strawberry.type(name="Change", description="One committed write, from the history graph.")
@@ -169,12 +165,7 @@ async def _write(
     except errors.InputError as exc:
         return InvalidInput(message=exc.message, field=exc.detail.get("field"))
     except errors.WriteConflict as exc:
-        return WriteConflict(
-            message=exc.message,
-            changes=[strawberry.ID(c) for c in exc.detail.get("changes", [])],
-            reverted=exc.detail.get("reverted"),
-            committed=exc.detail.get("committed"),
-        )
+        return WriteConflict(message=exc.message)
     change = done.change
     record = history.ChangeRecord(
         iri=done.change_iri,

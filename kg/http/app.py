@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError
 from kg.http import graphql_view, gsp, pictures, sparql
+from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
 from kg.http.limits import BodyLimit
 from kg.http.playground import static_routes
@@ -88,6 +89,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Middleware(BodyLimit, max_body=settings.max_body),
             # /graphql answers application/graphql-response+json to clients that prefer it.
             Middleware(GraphQLResponseMedia, path="/graphql"),
+            # A reader replica sends mutations and SPARQL Updates to the writer.
+            *(
+                [Middleware(WriteForwarding, writer_url=writer, timeout=settings.writer_timeout)]
+                if (writer := settings.writer_url)
+                else []
+            ),
         ],
     )
     app.state.kg = state

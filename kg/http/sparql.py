@@ -5,7 +5,10 @@
   SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in Turtle, N-Triples, RDF/XML or
   JSON-LD, by ``Accept`` (or ``?format=``).
 * Updates: POST form-encoded ``update=`` or ``application/sparql-update``, only with the write
-  token (``kg.writes.auth``).
+  token (``kg.writes.auth``); ``using-graph-uri``/``using-named-graph-uri`` choose the dataset
+  of their ``WHERE`` (``kg.http.sparql_dataset``).
+* Relative IRIs are read against the endpoint's URL; bodies in another charset than UTF-8 are
+  refused (400).
 * Refused before the store sees them (``kg.http.guard``): federated ``SERVICE``, ``LOAD``.
 * Limits: the query timeout and the row cap (``query_timeout``, ``max_results``), enforced by
   the store; the request body size by the app (``max_body``).
@@ -26,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from kg.errors import InputError, QueryError
 from kg.http import guard
 from kg.http.negotiate import choose
+from kg.http.sparql_dataset import with_base, with_using
 from kg.http.state import require_writer, state_of
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
 
@@ -68,7 +72,11 @@ async def read_params(request: Request) -> tuple[Params, str | None, str | None]
         if params.all("update"):
             raise InputError("a SPARQL update must be sent with POST")
         return params, params.get("query"), None
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    charset = _charset(content_type)
+    if charset not in (None, "utf-8", "utf8"):
+        raise InputError(f"the request body must be UTF-8, not {charset}")
     body = await request.body()
     try:
         text = body.decode("utf-8")
@@ -86,6 +94,20 @@ async def read_params(request: Request) -> tuple[Params, str | None, str | None]
         f"unsupported request content type {media or '(none)'!r}: send {_FORM}, "
         f"{_QUERY} or {_UPDATE}"
     )
+
+
+def _charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, in lower case."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def endpoint_of(request: Request) -> str:
+    """The endpoint's own URL: the base IRI of the queries and updates sent to it."""
+    return str(request.url.replace(query="", fragment=""))
 
 
 def result_format(form: guard.Form, accept: str | None, formats: list[str]) -> str:
@@ -122,6 +144,7 @@ async def sparql(request: Request) -> Response:
         return await _update(request, params, update)
     if query is None:
         return await service_description(request)
+    query = with_base(query, endpoint_of(request))
     checked = await run_in_threadpool(guard.inspect_query, query)
     assert checked.form is not None
     media = result_format(
@@ -151,11 +174,11 @@ async def sparql(request: Request) -> Response:
 async def _update(request: Request, params: Params, update: str) -> Response:
     state = state_of(request)
     require_writer(request)
-    if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
-        raise InputError(
-            "using-graph-uri and using-named-graph-uri are not supported; "
-            "name the graphs in the update with USING or WITH"
-        )
+    update = with_using(
+        with_base(update, endpoint_of(request)),
+        params.all("using-graph-uri"),
+        params.all("using-named-graph-uri"),
+    )
     checked = await run_in_threadpool(guard.inspect_update, update)
     await run_in_threadpool(state.store.update, checked.text)
     return Response(status_code=204)

@@ -3,6 +3,7 @@ and seeds an empty store with the shipped ontology and article graph."""
 
 from __future__ import annotations
 
+import httpx
 import pyoxigraph as ox
 
 from kg.model import paths, rdf
@@ -11,17 +12,23 @@ from kg.settings import Settings
 from kg.store.embedded import EmbeddedStore
 from kg.store.protocol import Store
 from kg.store.remote import RemoteStore
+from kg.store.remote_auth import auth_for
 
 
-def open_store(location: str, **options: str | None) -> Store:
+def open_store(
+    location: str,
+    *,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    auth: httpx.Auth | None = None,
+) -> Store:
     """A store for ``location``: ``memory``, an http(s) URL, or a directory.
 
-    ``options`` for a remote store: ``update_url`` and ``gsp_url`` (the settings of that name).
+    For a remote store: ``update_url`` and ``gsp_url`` (the settings of that name) and ``auth``
+    (``kg.store.remote_auth.auth_for``).
     """
     if location.startswith(("http://", "https://")):
-        remote: Store = RemoteStore(
-            location, update_url=options.get("update_url"), gsp_url=options.get("gsp_url")
-        )
+        remote: Store = RemoteStore(location, update_url=update_url, gsp_url=gsp_url, auth=auth)
         return remote
     if location == "memory":
         return EmbeddedStore(None)
@@ -29,9 +36,13 @@ def open_store(location: str, **options: str | None) -> Store:
 
 
 def store_for(settings: Settings) -> Store:
-    """The store the settings name (``store``, with ``update_url``/``gsp_url`` when remote)."""
+    """The store the settings name (``store``, with ``update_url``/``gsp_url`` and the
+    credentials when remote)."""
     return open_store(
-        settings.store_location, update_url=settings.update_url, gsp_url=settings.gsp_url
+        settings.store_location,
+        update_url=settings.update_url,
+        gsp_url=settings.gsp_url,
+        auth=auth_for(settings),
     )
 
 

@@ -135,9 +135,33 @@ def rows_of(solutions: ox.QuerySolutions, max_results: int | None = None) -> lis
     return rows
 
 
+#: Most statements in one ``INSERT DATA`` operation of an update (Virtuoso compiles each
+#: operation to SQL and refuses one past 10,000 lines of it, about 1,000 statements).
+INSERT_CHUNK = 500
+
+
 def replace_update(quads: list[ox.Quad], graphs: list[str]) -> str:
-    """One SPARQL Update that drops ``graphs`` and inserts ``quads``: atomic on any server."""
-    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
+    """One SPARQL Update request that drops ``graphs`` and inserts ``quads``: atomic on any
+    server. The statements go in operations of at most ``INSERT_CHUNK``; those with blank nodes
+    all in one ``INSERT {...} WHERE {}`` (a label names one node within one operation only, and
+    Virtuoso refuses blank nodes in ``INSERT DATA``)."""
+    operations = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+    plain = [q for q in quads if not _has_blank(q)]
+    blank = [q for q in quads if _has_blank(q)]
+    for start in range(0, len(plain), INSERT_CHUNK):
+        operations.append(f"INSERT DATA {{\n{_blocks(plain[start : start + INSERT_CHUNK])}}}")
+    if blank:
+        operations.append(f"INSERT {{\n{_blocks(blank)}}} WHERE {{}}")
+    if not quads:
+        operations.append("INSERT DATA {}")
+    return " ;\n".join(operations)
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _blocks(quads: list[ox.Quad]) -> str:
     by_graph: dict[str, list[ox.Triple]] = {}
     for q in quads:
         key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
@@ -146,7 +170,7 @@ def replace_update(quads: list[ox.Quad], graphs: list[str]) -> str:
     for key, triples in by_graph.items():
         body = (ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b"").decode()
         blocks.append(body if not key else f"GRAPH {key} {{\n{body}}}\n")
-    return drops + "INSERT DATA {\n" + "".join(blocks) + "}"
+    return "".join(blocks)
 
 
 class ResultQueries:

@@ -1,53 +1,58 @@
 """The remote store: any SPARQL 1.1 server over HTTP (httpx).
 
-* Queries: SPARQL 1.1 Protocol, ``POST`` of an URL-encoded form to the query endpoint.
-* Updates: SPARQL 1.1 Protocol, one request per write; SPARQL 1.1 servers apply one request
-  atomically (Oxigraph does).
-* Loads and dumps: SPARQL 1.1 Graph Store Protocol (``PUT``/``POST``/``GET ?graph=``); a load
-  touching several graphs is one SPARQL Update (``DROP`` + ``INSERT DATA``) so it stays atomic.
+* Queries: SPARQL 1.1 Protocol, ``POST`` of an URL-encoded form to the query endpoint, asking
+  for SPARQL JSON results (every engine writes them as the standard says; Virtuoso's TSV headers
+  are not) and N-Triples for graphs. Virtuoso's blank nodes (``nodeID://b1``) are renamed to
+  valid labels while the answer is read.
+* Updates: SPARQL 1.1 Protocol, one request per write; a SPARQL 1.1 server applies one request
+  atomically. Data with blank nodes is inserted with ``INSERT {...} WHERE {}`` (Virtuoso refuses
+  blank nodes in ``INSERT DATA``).
+* Loads and dumps: SPARQL 1.1 Graph Store Protocol; a load touching several graphs is one SPARQL
+  Update (``DROP`` + ``INSERT``) so it stays atomic.
+* Credentials (``kg.store.remote_auth``): HTTP Basic or Digest, or a Bearer token; never in a
+  message.
 
-Default graph: kg's queries read the union of all named graphs. The standard way to ask any
-SPARQL 1.1 server for that is the protocol's ``default-graph-uri`` parameter, repeated once for
-each named graph (their merge is the default graph), with ``named-graph-uri`` for each as well
-so that ``GRAPH`` patterns still see every graph; the store lists the graphs
-(``SELECT ?g { GRAPH ?g {} }``) before each query that does not name its own dataset. The
-server's own default graph (unnamed triples) is therefore not part of that union; kg writes
-every triple into a named graph. That costs a request and a dataset as long as the list of
-graphs, so when the server says it is Oxigraph (its ``Server`` header) the store sends
-Oxigraph's own ``union-default-graph`` parameter instead (same answers, one request, any
-number of graphs). ``union="standard"`` forces the standard way, ``union="oxigraph"`` the other.
+What differs between engines (the union default graph, the per-request deadline, the server's
+own graphs, where the Graph Store Protocol is) is found by probing the server at the first
+request (``kg.store.engines``).
 
-Time limit: the HTTP request is abandoned at the deadline (``QueryTimeout``). That alone does not
-stop the server's work, so run the server with its own limit as well (``oxigraph serve
---timeout-s N``, as the tests do); a server that answers its own timeout is reported as
-``QueryTimeout`` too.
+Bounds: every answer is read as a stream and stopped past ``max_results`` rows; a server that
+cut the answer at its own row limit (Virtuoso's ``ResultSetMaxRows``, said by its
+``X-SPARQL-MaxRows`` header) or stopped at its time limit and answered what it had (Virtuoso's
+"anytime" answers, ``X-SQL-State: S1TAT``) is refused rather than passed on as complete
+(``ResultTooLarge``, ``QueryTimeout``). At the deadline the HTTP request is abandoned too.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pyoxigraph as ox
 
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge, StoreUnavailable
+from kg.store import engines
 from kg.store.embedded import stream_writer
+from kg.store.engines import Engine
 from kg.store.protocol import ResultQueries, has_own_dataset, replace_update, rows_of
+from kg.store.remote_wire import line_capped, reader
 from kg.store.results import Result
 
-#: What a query asks for: one format per query form, each lossless and counted by lines.
-_ACCEPT = (
-    "text/tab-separated-values, application/n-triples;q=0.9, application/sparql-results+json;q=0.8"
+#: What a query asks for: SPARQL JSON for solutions, N-Triples (else Turtle) for graphs.
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+#: For CONSTRUCT and DESCRIBE: Virtuoso answers them in SPARQL JSON (as s/p/o rows) if asked.
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8"
+#: The query form, after the prologue (BASE, PREFIX, comments).
+_FORM = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE,
 )
 #: What Oxigraph server appends to a result it stops at its --timeout-s limit.
 _CANCELLED = b"operation has been cancelled"
-_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-
-
-def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
-    return StoreUnavailable(f"the SPARQL server at {url} does not answer: {exc}", url=url)
 
 
 def _derive(url: str, tail: str) -> str:
@@ -55,7 +60,10 @@ def _derive(url: str, tail: str) -> str:
 
 
 class RemoteStore(ResultQueries):
-    """A SPARQL 1.1 server: ``url`` is its query endpoint."""
+    """A SPARQL 1.1 server: ``url`` is its query endpoint.
+
+    ``engine`` skips the probe (tests, or an operator who knows the server); ``auth`` is an
+    ``httpx.Auth`` (``kg.store.remote_auth.auth_for``)."""
 
     def __init__(
         self,
@@ -64,15 +72,70 @@ class RemoteStore(ResultQueries):
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout: float | None = None,
-        union: str = "auto",
+        engine: Engine | None = None,
+        auth: httpx.Auth | None = None,
     ) -> None:
-        if union not in ("auto", "standard", "oxigraph"):
-            raise ValueError(f"union must be auto, standard or oxigraph, not {union!r}")
-        self.union = union
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            raise ValueError(
+                "put the SPARQL server's credentials in the store_user/store_password settings, "
+                "not in the store URL"
+            )
         self.url = url
-        self.update_url = update_url or _derive(url, "/update")
-        self.gsp_url = gsp_url or _derive(url, "/store")
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
+        self._update_url = update_url
+        self._gsp_url = gsp_url
+        self._engine = engine
+        self._settled = engine is not None
+        self._probe_lock = threading.Lock()
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), auth=auth)
+
+    # -- what the server is ------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The server's engine, probed at the first use. A server kg does not know, holding no
+        data yet, is probed again until data shows whether its default graph is the union."""
+        if not self._settled:
+            with self._probe_lock:
+                if not self._settled:
+                    self._engine, self._settled = self._probe()
+        assert self._engine is not None
+        return self._engine
+
+    def _probe(self) -> tuple[Engine, bool]:
+        response = self._post(self.url, {"query": ["ASK {}"]}, None)
+        try:
+            self._fail(response, "the first query")
+        finally:
+            response.close()
+        known = engines.from_server_header(str(response.headers.get("server", "")))
+        if known is not None:
+            return known, True
+        rows = rows_of(self._evaluate(engines.PROBE_TRIPLE, [], None, None).solutions())
+        if not rows:  # no data yet: any choice answers the same; decide when there is some
+            return engines.generic("default"), False
+        s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
+        found = self._evaluate(f"ASK {{ {s} {p} {o} }}", [], None, None).boolean()
+        return engines.generic("default" if found else "graphs"), True
+
+    @property
+    def answers_shape_queries(self) -> bool:
+        """Whether in-store validation may run on it (``Engine.shape_queries``)."""
+        return self.engine.shape_queries
+
+    @property
+    def update_url(self) -> str:
+        return self._update_url or _derive(self.url, "/update")
+
+    @property
+    def gsp_url(self) -> str:
+        if self._gsp_url:
+            return self._gsp_url
+        path = self.engine.gsp_path
+        if path is not None:
+            parts = urlsplit(self.url)
+            return f"{parts.scheme}://{parts.netloc}{path}"
+        return _derive(self.url, "/store")
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -81,37 +144,66 @@ class RemoteStore(ResultQueries):
             return
         response.read()
         text = response.text.strip()[:2000]
+        if response.status_code in (401, 403):
+            raise StoreUnavailable(
+                f"{what}: the SPARQL server refused kg's credentials ({response.status_code}); "
+                "check the store_user, store_password and store_token settings",
+                status=response.status_code,
+            )
+        # Virtuoso repeats the whole query after its message: the message is enough.
+        text = text.split("\n\nSPARQL query:", 1)[0].strip()
         if response.status_code in (400, 422):
             raise QueryError(f"{what} rejected by the SPARQL server: {text}")
-        if "timeout" in text.lower() or response.status_code in (408, 504):
+        lowered = text.lower()
+        if response.status_code in (408, 504) or any(
+            # Virtuoso refuses a query whose estimated time is past its limit before running it
+            sign in lowered
+            for sign in ("timeout", "timed out", "estimated execution time")
+        ):
             raise QueryTimeout(f"the SPARQL server stopped the query at its time limit: {text}")
         raise StoreUnavailable(
             f"{what} failed: the SPARQL server answered {response.status_code}: {text}",
             status=response.status_code,
         )
 
+    def _post(
+        self, url: str, form: dict[str, list[str]], timeout: float | None, accept: str = _ACCEPT
+    ) -> httpx.Response:
+        limit = httpx.Timeout(timeout, connect=10.0) if timeout is not None else None
+        try:
+            request = self._client.build_request(
+                "POST",
+                url,
+                data=form,
+                headers={"Accept": accept},
+                timeout=limit or httpx.USE_CLIENT_DEFAULT,
+            )
+            return self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise _timeout(timeout) from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"the SPARQL server at {url} does not answer: {exc}") from exc
+
     def _dataset(self, query: str) -> list[tuple[str, str]]:
         if has_own_dataset(query):
             return []
-        if self.union == "auto":
-            server = self._server_name()
-            self.union = "oxigraph" if server.startswith("Oxigraph/") else "standard"
-        if self.union == "oxigraph":
+        engine = self.engine
+        if engine.union == "parameter":
             return [("union-default-graph", "")]
+        if engine.union == "default":
+            return []
         graphs = self.named_graphs()
+        if len(graphs) > engines.MAX_LISTED_GRAPHS:
+            raise StoreUnavailable(
+                f"the SPARQL server at {self.url} does not offer the union of its "
+                f"{len(graphs)} named graphs as its default graph, and kg lists at most "
+                f"{engines.MAX_LISTED_GRAPHS} graphs in a request: configure the server's "
+                "default graph as the union of the named graphs"
+            )
         if not graphs:  # an empty union: a graph no one uses keeps the default graph empty
             return [("default-graph-uri", "urn:kg:empty")]
         # Named too: a protocol dataset with no named-graph-uri has no named graphs.
         return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
-
-    def _server_name(self) -> str:
-        try:
-            response = self._client.post(
-                self.url, data={"query": "ASK {}"}, headers={"Accept": _ACCEPT}
-            )
-        except httpx.TransportError as exc:
-            raise _unavailable(self.url, exc) from exc
-        return str(response.headers.get("server", ""))
 
     def evaluate(
         self,
@@ -124,43 +216,63 @@ class RemoteStore(ResultQueries):
         union: bool = True,
     ) -> Result:
         """Send a read query; the answer as a Result, capped at ``max_results``."""
-        form: list[tuple[str, str]] = [("query", query)]
+        form: list[tuple[str, str]] = []
         if default_graph_uris is not None or named_graph_uris is not None:
             form += [("default-graph-uri", g) for g in default_graph_uris or []]
             form += [("named-graph-uri", g) for g in named_graph_uris or []]
         elif union:
             form += self._dataset(query)
-        limit = httpx.Timeout(timeout, connect=10.0) if timeout is not None else None
+        return self._evaluate(query, form, timeout, max_results)
+
+    def _evaluate(
+        self,
+        query: str,
+        dataset: list[tuple[str, str]],
+        timeout: float | None,
+        max_results: int | None,
+    ) -> Result:
+        engine = self._engine
+        form = [("query", query), *dataset]
+        if timeout is not None and engine is not None and engine.timeout_parameter:
+            form.append((engine.timeout_parameter, str(max(1, int(timeout * 1000)))))
+        match = _FORM.match(query)
+        graph = match is not None and match.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+        response = self._post(
+            self.url, dict_list(form), timeout, _ACCEPT_GRAPH if graph else _ACCEPT
+        )
         try:
-            with self._client.stream(
-                "POST",
-                self.url,
-                data=dict_list(form),
-                headers={"Accept": _ACCEPT},
-                timeout=limit or httpx.USE_CLIENT_DEFAULT,
-            ) as response:
-                self._fail(response, "the query")
-                media_type = response.headers.get("content-type", "text/tab-separated-values")
-                body = _read_capped(response.iter_bytes(), max_results)
+            self._fail(response, "the query")
+            _refuse_partial(response)
+            media_type = response.headers.get("content-type", "application/sparql-results+json")
+            if "json" in media_type:
+                result = Result.from_stream(reader(response.iter_bytes()), media_type, max_results)
+            else:
+                body = line_capped(response.iter_bytes(), max_results)
+                if body.rstrip().endswith(_CANCELLED):
+                    raise QueryTimeout("the SPARQL server stopped the query at its time limit")
+                result = Result.from_wire(body, media_type, max_results)
         except httpx.TimeoutException as exc:
-            raise QueryTimeout(
-                f"the query ran past the time limit of {timeout:g} s and was stopped",
-                timeout=timeout,
-            ) from exc
+            raise _timeout(timeout) from exc
         except httpx.TransportError as exc:
             raise StoreUnavailable(
                 f"the SPARQL server at {self.url} does not answer: {exc}"
             ) from exc
-        if body.rstrip().endswith(_CANCELLED):
-            raise QueryTimeout("the SPARQL server stopped the query at its time limit")
-        try:
-            return Result.from_wire(body, media_type, max_results)
         except (SyntaxError, ValueError) as exc:
+            if _CANCELLED.decode() in str(exc):
+                raise QueryTimeout("the SPARQL server stopped the query at its time limit") from exc
             raise StoreUnavailable(f"the SPARQL server sent an unreadable result: {exc}") from exc
+        finally:
+            response.close()
+        return result
 
     # -- writes ----------------------------------------------------------------------------
 
     def update(self, update: str) -> None:
+        if self.engine.drop_all_ignored and _is_drop_all(update):
+            graphs = self.named_graphs()
+            if not graphs:
+                return
+            update = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs).rstrip(" ;\n")
         self._send("POST", self.update_url, "the update", data={"update": update})
 
     def _send(self, method: str, url: str, what: str, **kwargs: Any) -> None:
@@ -178,6 +290,7 @@ class RemoteStore(ResultQueries):
             (name,) = graphs
             if isinstance(name, ox.NamedNode) and set(replace) <= {name.value}:
                 # Graph Store Protocol: PUT replaces the graph, POST adds to it; one request.
+                # N-Triples sent as Turtle (it is Turtle), which every implementation reads.
                 body = ox.serialize((q.triple for q in items), None, ox.RdfFormat.N_TRIPLES)
                 self._send(
                     "PUT" if replace else "POST",
@@ -185,7 +298,7 @@ class RemoteStore(ResultQueries):
                     "the load",
                     params={"graph": name.value},
                     content=body or b"",
-                    headers={"Content-Type": ox.RdfFormat.N_TRIPLES.media_type},
+                    headers={"Content-Type": "text/turtle"},
                 )
                 return len(items)
         if not items and not replace:
@@ -213,53 +326,61 @@ class RemoteStore(ResultQueries):
 
     def dump(self, fmt: ox.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:
         if graph == "default":
+            if self.engine.union == "default":  # it is the union: kg's own triples are named
+                return iter([ox.serialize([], None, fmt) or b""])
             return self._get({"default": ""}, fmt)
-        if graph is not None:
-            if not fmt.supports_datasets:
-                return self._get({"graph": graph}, fmt)
-            return self._requad(graph, fmt)
-        if fmt.supports_datasets:
-            return self._get(None, fmt)
-        return self._union(fmt)
-
-    def _requad(self, graph: str, fmt: ox.RdfFormat) -> Iterator[bytes]:
-        """One graph in a dataset format, keeping its name (streamed through a parser)."""
-        name = ox.NamedNode(graph)
-
-        def write(sink: Any) -> None:
-            source = _reader(self._get({"graph": graph}, ox.RdfFormat.N_TRIPLES))
-            quads = ox.parse(source, ox.RdfFormat.N_TRIPLES)
-            ox.serialize(
-                (ox.Quad(q.subject, q.predicate, q.object, name) for q in quads), sink, fmt
+        if graph is not None and not fmt.supports_datasets:
+            return self._get({"graph": graph}, fmt)
+        if graph is None and self.engine.whole_dataset_get:
+            if fmt.supports_datasets:
+                return self._get(None, fmt)
+            return _rewrite(
+                lambda: ox.parse(
+                    reader(self._get(None, ox.RdfFormat.N_QUADS)), ox.RdfFormat.N_QUADS
+                ),
+                fmt,
             )
+        names = [graph] if graph is not None else self.named_graphs()
+        return _rewrite(lambda: self._quads_of(names), fmt)
 
-        return stream_writer(write)
-
-    def _union(self, fmt: ox.RdfFormat) -> Iterator[bytes]:
-        """Every triple of every graph, in a format without graphs (streamed)."""
-
-        def write(sink: Any) -> None:
-            source = _reader(self._get(None, ox.RdfFormat.N_QUADS))
-            ox.serialize((q.triple for q in ox.parse(source, ox.RdfFormat.N_QUADS)), sink, fmt)
-
-        return stream_writer(write)
+    def _quads_of(self, graphs: list[str]) -> Iterator[ox.Quad]:
+        """The quads of ``graphs``, read one graph at a time (Graph Store Protocol GET)."""
+        for graph in graphs:
+            name = ox.NamedNode(graph)
+            source = reader(self._get({"graph": graph}, ox.RdfFormat.N_TRIPLES))
+            for t in ox.parse(source, ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(t.subject, t.predicate, t.object, name)
 
     def named_graphs(self) -> list[str]:
-        result = self.evaluate(_GRAPHS, union=False)
-        return sorted(str(row["g"].value) for row in rows_of(result.solutions()) if "g" in row)
+        engine = self.engine
+        query = (
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+            if engine is engines.OXIGRAPH
+            else "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        )
+        result = self._evaluate(query, [], None, None)
+        names = (str(row["g"].value) for row in rows_of(result.solutions()) if "g" in row)
+        return sorted(g for g in names if not engine.is_system(g))
 
     def is_empty(self) -> bool:
-        return not self.evaluate(
-            "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", union=False
-        ).boolean()
+        if self.named_graphs():
+            return False
+        if self.engine.union == "default":
+            return True  # the default graph is the union: nothing outside the named graphs
+        return not self._evaluate("ASK { ?s ?p ?o }", [], None, None).boolean()
 
     def count(self) -> int:
-        rows = rows_of(
-            self.evaluate(
-                "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
-                union=False,
-            ).solutions()
-        )
+        graphs = self.named_graphs()
+        if self.engine.union == "default":
+            if not graphs:
+                return 0
+            values = " ".join(f"<{g}>" for g in graphs)
+            query = (
+                f"SELECT (COUNT(*) AS ?n) {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            )
+        else:
+            query = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        rows = rows_of(self._evaluate(query, [], None, None).solutions())
         return int(rows[0]["n"].value)
 
     def close(self) -> None:
@@ -274,42 +395,49 @@ def dict_list(form: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-def _read_capped(chunks: Iterator[bytes], max_results: int | None) -> bytes:
-    """The body; ResultTooLarge as soon as it holds more lines than header + cap rows."""
-    parts: list[bytes] = []
-    lines = 0
-    for chunk in chunks:
-        parts.append(chunk)
-        lines += chunk.count(b"\n")
-        if max_results is not None and lines > max_results + 2:
-            raise ResultTooLarge(
-                f"the result has more than {max_results} rows; add a LIMIT or narrow the query",
-                max_results=max_results,
-            )
-    return b"".join(parts)
+def _rewrite(quads: Callable[[], Iterator[ox.Quad]], fmt: ox.RdfFormat) -> Iterator[bytes]:
+    """``quads()`` serialized in ``fmt`` (the union of their triples for a triple format),
+    streamed."""
+
+    def write(sink: Any) -> None:
+        if fmt.supports_datasets:
+            ox.serialize(quads(), sink, fmt)
+        else:
+            ox.serialize((q.triple for q in quads()), sink, fmt)
+
+    return stream_writer(write)
 
 
-class _ChunkReader(io.RawIOBase):
-    """A binary file over an iterator of chunks (an HTTP body being received)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                return 0
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
+def _timeout(timeout: float | None) -> QueryTimeout:
+    shown = "its" if timeout is None else f"the time limit of {timeout:g} s:"
+    return QueryTimeout(f"the query ran past {shown} and was stopped", timeout=timeout)
 
 
-def _reader(chunks: Iterator[bytes]) -> IO[bytes]:
-    return io.BufferedReader(_ChunkReader(chunks), buffer_size=1 << 16)
+def _refuse_partial(response: httpx.Response) -> None:
+    """Refuse an answer the server says is incomplete (its row cap or its time limit)."""
+    cap = response.headers.get("x-sparql-maxrows")
+    if cap is not None:
+        raise ResultTooLarge(
+            f"the SPARQL server cut the result at its own limit of {cap} rows "
+            "(Virtuoso's ResultSetMaxRows); add a LIMIT or narrow the query",
+            max_results=int(cap) if cap.isdigit() else None,
+        )
+    if response.headers.get("x-sql-state", "").upper() == "S1TAT":
+        raise QueryTimeout(
+            "the SPARQL server stopped the query at its time limit and answered only part of it"
+        )
+
+
+def _is_drop_all(update: str) -> bool:
+    words = update.upper().replace(";", " ").split()
+    return (
+        bool(words)
+        and len(words) <= 3
+        and words[0] in ("DROP", "CLEAR")
+        and words[-1]
+        in (
+            "ALL",
+            "NAMED",
+        )
+        and words[1:2] in (["ALL"], ["NAMED"], ["SILENT"])
+    )

@@ -145,6 +145,15 @@ class Result:
             raise too_large(max_results) from None
         return cls("graph", sink.getvalue())
 
+    @classmethod
+    def from_stream(cls, source: IO[bytes], media_type: str, max_results: int | None) -> Result:
+        """A Result from SPARQL results (JSON or XML) read from ``source`` as they arrive,
+        stopping as soon as there are more than ``max_results`` rows."""
+        name = format_name(media_type)
+        if name not in ("json", "xml"):
+            return cls.from_wire(source.read(), media_type, max_results)
+        return cls.of(ox.parse_query_results(source, SOLUTION_FORMATS[name]), max_results)
+
     def solutions(self) -> ox.QuerySolutions:
         if self.kind != "solutions":
             raise QueryError("expected a SELECT query")

@@ -33,6 +33,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
+from kg.errors import StoreUnavailable
 from kg.store.embedded import EmbeddedStore
 from kg.store.protocol import Row, Store
 from kg.validation.shaclsparql import CountCheck, Plan, ShapePlan, ValueCheck, compile_shapes, n3
@@ -69,8 +70,17 @@ def validate_store(
     """Validate the store's data (all graphs, or only ``graphs``) against the shapes.
 
     ``shapes`` defaults to the shipped ``ontology/shapes.ttl``. The report equals pySHACL's on
-    the same data (``kg.validation.validate.validate_graph``) result for result.
+    the same data (``kg.validation.validate.validate_graph``) result for result. A remote store
+    whose engine was not found to answer the compiled queries as pySHACL
+    (``answers_shape_queries`` false: Virtuoso) is refused with ``StoreUnavailable`` rather than
+    given a wrong report.
     """
+    if not getattr(store, "answers_shape_queries", True):
+        raise StoreUnavailable(
+            "in-store validation is not available on this SPARQL server: its answers to the "
+            "compiled shape queries were found to differ from pySHACL's (tested: the embedded "
+            "store and Oxigraph)"
+        )
     started = time.perf_counter()
     timing = timing if timing is not None else Timing()
     if graphs is not None:
@@ -257,13 +267,16 @@ class _Runner:
         sure_tests: list[str] = []
         maybe_flags: list[str] = []
         layout: list[list[list[tuple[str, str | None]]]] = []
+        # A shape without a path checks the focus itself: the checks read ?focus (Virtuoso 7.2
+        # cannot compile EXISTS over a variable bound with BIND(?focus AS ?value)).
+        var = "value" if shape.path is not None else "focus"
         for c, check in enumerate(shape.values):
             members: list[list[tuple[str, str | None]]] = []
             for m, atoms in enumerate(check.members):
                 flags: list[tuple[str, str | None]] = []
                 for a, atom in enumerate(atoms):
                     s, mb = f"s{c}_{m}_{a}", f"m{c}_{m}_{a}"
-                    sure, maybe = atom.on("value")
+                    sure, maybe = atom.on(var)
                     binds.append(f"BIND(COALESCE({sure}, false) AS ?{s})")
                     if maybe is not None:
                         binds.append(f"BIND(COALESCE(!?{s} && ({maybe}), false) AS ?{mb})")
@@ -274,17 +287,16 @@ class _Runner:
                 members.append(flags)
             layout.append(members)
             sure_tests.append(f"!({check.sure_sparql([[s for s, _ in f] for f in members])})")
-        reach = (
-            f"?focus {n3(shape.path)} ?value ."
-            if shape.path is not None
-            else "BIND(?focus AS ?value)"
-        )
+        reach = f"?focus {n3(shape.path)} ?value ." if shape.path is not None else ""
         failing = " || ".join(sure_tests + maybe_flags)
         where = f"{shape.targets} {reach} {' '.join(binds)} FILTER({failing})"
         names = [
             name for members in layout for flags in members for f in flags for name in f if name
         ]
-        rows = self.select(where, "DISTINCT ?focus ?value " + " ".join(f"?{n}" for n in names))
+        projected = "?value" if shape.path is not None else "(?focus AS ?value)"
+        rows = self.select(
+            where, f"DISTINCT ?focus {projected} " + " ".join(f"?{n}" for n in names)
+        )
         found: list[Violation] = []
         for row in rows:
             value = to_rdflib(row["value"])

@@ -1,8 +1,7 @@
 """Writes: the one writer that plans, validates and commits every change with its history.
 
-Owns a write's draft and its checks (``draft``), the history of changes (``history``), writes
-committed at the same moment (``conflicts``), bulk loads (``load``) and the write token
-(``auth``).
+Owns a write's draft and its checks (``draft``), committing it (``commit``), the history of
+changes (``history``), bulk loads (``load``) and the write token (``auth``).
 
 May import: ``kg.validation``, ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``.
 """

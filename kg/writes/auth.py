@@ -56,7 +56,9 @@ def writes_enabled(settings: Settings) -> bool:
 
 def log_write_mode(settings: Settings) -> None:
     """Say at start whether writes are possible (never the token itself)."""
-    if writes_enabled(settings):
+    if settings.writer_url:
+        log.info("reader: mutations and SPARQL Updates go to the writer at %s", settings.writer_url)
+    elif writes_enabled(settings):
         log.info("writes enabled: SPARQL Update and mutations need the bearer write token")
     else:
         log.warning("writes are disabled: no write token configured (set KG_WRITE_TOKEN)")

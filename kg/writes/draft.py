@@ -17,15 +17,13 @@ that must exist). ``kg.writes.commit.write`` runs it:
 5. commit the change and its history record as ONE ``DELETE {..} INSERT {..} WHERE {..}``
    request, atomic on pyoxigraph and on a SPARQL server.
 
-Concurrency control: writes in one process are serialized by a lock, so each is validated on
-the state it is committed on. Across processes and replicas, each update carries the history
-head it read as its ``WHERE`` precondition, so an update prepared against a state another writer
-changed before the update ran matches nothing and writes nothing; the write is then re-planned
-and re-validated against the new state (up to ``ATTEMPTS`` times). This is not a lock: a SPARQL
-server that runs two updates at the same moment on one snapshot (Oxigraph does) commits both.
-Each write checks for that after its commit, and when the two changes together break the shapes
-it is reverted and reported as a ``WriteConflict`` (``kg.writes.conflicts``). No state is kept
-outside the store.
+Concurrency control: one process commits writes (the writer; other replicas forward their
+writes to it, ``kg.http.forward``), and in it writes are serialized by a lock, so each is validated
+on the state it is committed on. Each update also carries the history head it read as its
+``WHERE`` precondition: a guard against writers outside kg (a raw SPARQL Update, another tool)
+that changed the history before the update ran; such an update matches nothing and writes
+nothing, and the write is re-planned and re-validated against the new state (up to
+``ATTEMPTS`` times). No state is kept outside the store.
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ its record are committed together or not at all::
 
 ``kg:latestChange`` is the head of the chain. Each write's update replaces the head it read and
 carries that head as its precondition (``WHERE``), so a write validated against a state another
-writer has since changed is a no-op and is retried (see ``kg.writes``). Two updates that a SPARQL
-server runs at the same moment can still both see the same head and both commit (Oxigraph gives
-each update a snapshot, not a lock): the history then forks, two changes follow the same one.
-:func:`concurrent_with` finds the other branch after a commit (``kg.writes.conflicts`` resolves it).
-The next write reads every head, follows them all (``prov:wasInformedBy`` each) and applies only
-while the heads are exactly those, replacing them: the chain has one head again. Who wrote is
-not recorded: the write token identifies no one and is never stored.
+writer has since changed is a no-op and is retried (see ``kg.writes``). kg commits writes from
+one process only (``kg.http.forward``), so its own writes never race; should writers outside kg fork
+the history (two updates a SPARQL server runs at the same moment both see the same head: Oxigraph
+gives each update a snapshot, not a lock), the next write reads every head, follows them all
+(``prov:wasInformedBy`` each) and applies only while the heads are exactly those, replacing
+them: the chain has one head again. Who wrote is not recorded: the write token identifies no
+one and is never stored.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Head:
 
     change: ox.NamedNode | None
     ended_at: datetime | None
-    #: The other heads, when concurrent commits forked the history (see ``kg.writes.conflicts``).
+    #: The other heads, when concurrent commits forked the history (by writers outside kg).
     others: tuple[ox.NamedNode, ...] = ()
 
     @property
@@ -152,35 +152,6 @@ def head_guard(head: Head) -> tuple[str, str]:
         f"FILTER(?other NOT IN ({listed})) }}"
     )
     return heads + " }", where
-
-
-def concurrent_with(store: Store, change: ox.NamedNode, head: Head) -> list[ChangeRecord]:
-    """The committed changes that ``change``'s writer did not see and that did not see it.
-
-    An update only applies on the heads its writer read, and records them as the change's
-    predecessors, so another change following one of them (or following the predecessor of one
-    of them without being one) was committed by a SPARQL server at about the same moment, each
-    update unaware of the other. Races spanning more commits than that are not looked for.
-    """
-    if head.change is None:  # the first write: any other change without a predecessor
-        return _records(
-            store,
-            f"FILTER NOT EXISTS {{ ?c {_INFORMED} ?before }} FILTER(!sameTerm(?c, {change}))",
-            limit=MAX_CHANGES,
-        )
-    heads = " ".join(str(h) for h in head.heads)
-    rows = store.select(  # index look-ups from the heads, not a scan of the history
-        f"SELECT DISTINCT ?c WHERE {{ GRAPH {HISTORY_GRAPH} {{ "
-        f"{{ VALUES ?p {{ {heads} }} ?c {_INFORMED} ?p }} UNION "
-        f"{{ VALUES ?a {{ {heads} }} ?a {_INFORMED} ?pp . ?c {_INFORMED} ?pp . "
-        f"FILTER NOT EXISTS {{ VALUES ?h {{ {heads} }} ?h {_INFORMED} ?c }} "
-        f"FILTER(?c NOT IN ({', '.join(str(h) for h in head.heads)})) }} }} "
-        f"FILTER(!sameTerm(?c, {change})) }}"
-    )
-    found = " ".join(str(r["c"]) for r in rows)
-    if not found:
-        return []
-    return _records(store, "", limit=MAX_CHANGES, first=f"VALUES ?c {{ {found} }}")
 
 
 def is_committed(store: Store, change: ox.NamedNode) -> bool:

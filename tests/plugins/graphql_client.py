@@ -20,6 +20,7 @@ from kg.http.app import create_app
 from kg.settings import Settings
 from kg.store.protocol import Store
 from tests.asgi import AppClient
+from tests.plugins.stores import STORE_KINDS, empty
 
 TOKEN = "test-write-token-5d1c"
 
@@ -119,13 +120,13 @@ class LiveClient:
         self.http.close()
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=STORE_KINDS)
 def writer_env(request: pytest.FixtureRequest) -> dict[str, str]:
     """Environment for a ``kg serve`` accepting writes (``TOKEN``) on each kind of store:
-    its own on-disk store, or the session's Oxigraph server emptied for the test."""
+    its own on-disk store, or one of the session's SPARQL servers emptied for the test."""
     env = {"KG_WRITE_TOKEN": TOKEN}
-    if request.param == "remote":
-        oxigraph = request.getfixturevalue("oxigraph_server")
-        httpx.post(f"{oxigraph.base}/update", data={"update": "DROP ALL"}).raise_for_status()
-        env["KG_STORE"] = oxigraph.url
+    if request.param != "embedded":
+        remote = request.getfixturevalue(f"{request.param}_server")
+        empty(remote.url)
+        env["KG_STORE"] = remote.url
     return env

@@ -54,11 +54,15 @@ class Server:
 
 
 def start_server(
-    workdir: Path, env: Mapping[str, str] | None = None, args: Sequence[str] = ()
+    workdir: Path,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+    port: int | None = None,
 ) -> Server:
-    """Start ``kg serve`` with a fresh store under ``workdir``; wait until /healthz answers."""
+    """Start ``kg serve`` with a fresh store under ``workdir`` (on ``port``, else a free one);
+    wait until /healthz answers."""
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     full_env.update(
         {"KG_STORE": str(workdir / "store"), "KG_HOST": "127.0.0.1", "KG_PORT": str(port)}

@@ -1,12 +1,16 @@
-"""Store fixtures: a real Oxigraph server process, and fresh stores of each kind.
+"""Store fixtures: real SPARQL server processes of two engines, and fresh stores of each kind.
 
 * ``oxigraph_server``: one ``oxigraph serve`` process for the session, on 127.0.0.1 and a free
   port, over a temporary directory, with a server-side query limit (``--timeout-s``). Its
   ``.url`` is the query endpoint (``http://127.0.0.1:<port>/query``).
-* ``store``: parametrized ``["embedded", "remote"]``: an empty on-disk pyoxigraph store in a
-  temporary directory, or the Oxigraph server emptied (``DROP ALL``) for the test.
+* ``virtuoso_server``: one Virtuoso 7 for the session (``tests/plugins/virtuoso.py``); ``.url``
+  is ``http://127.0.0.1:<port>/sparql``.
+* ``remote_server``: parametrized over both engines (``REMOTE_ENGINES``), emptied for the test;
+  ``.url``, ``.base``, ``.engine``.
+* ``store``: parametrized ``["embedded", "oxigraph", "virtuoso"]``: an empty on-disk pyoxigraph
+  store in a temporary directory, or a server emptied (``DROP ALL``) for the test.
 * ``article_store``: the same, holding the ontology graph and the shipped article graphs.
-* ``store_kind``: which of the two the current test runs on.
+* ``store_kind``: which of them the current test runs on.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ import pytest
 
 from kg.store.opening import ensure_seeded, open_store
 from kg.store.protocol import Store
+from tests.plugins.virtuoso import VirtuosoServer, start_virtuoso, virtuoso_missing
+
+#: The SPARQL engines every remote-store test runs over.
+REMOTE_ENGINES = ["oxigraph", "virtuoso"]
+STORE_KINDS = ["embedded", *REMOTE_ENGINES]
 
 #: The server stops any query after this many seconds (its own limit, not just the client's).
 SERVER_TIMEOUT_S = 5
@@ -51,6 +60,8 @@ class OxigraphServer:
     process: subprocess.Popen[bytes]
     port: int
     location: Path
+
+    engine = "oxigraph"
 
     @property
     def base(self) -> str:
@@ -114,16 +125,48 @@ def oxigraph_server() -> Iterator[OxigraphServer]:
             stop_oxigraph(server)
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server() -> Iterator[VirtuosoServer]:
+    missing = virtuoso_missing()
+    if missing is not None:
+        raise RuntimeError(missing)
+    with tempfile.TemporaryDirectory(prefix="kg-virtuoso-") as tmp:
+        server = start_virtuoso(Path(tmp), free_port(), free_port())
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+SparqlServer = OxigraphServer | VirtuosoServer
+
+
+def empty(url: str) -> None:
+    """Remove every graph kg's dataset holds from the server at ``url``."""
+    store = open_store(url)
+    try:
+        store.update("DROP ALL")
+    finally:
+        store.close()
+
+
+@pytest.fixture(params=REMOTE_ENGINES)
+def remote_server(request: pytest.FixtureRequest) -> SparqlServer:
+    """A SPARQL server of each engine, emptied for the test."""
+    server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
+    empty(server.url)
+    return server
+
+
 def _fresh(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
     if kind == "embedded":
         return open_store(str(tmp_path / "store"))
-    server: OxigraphServer = request.getfixturevalue("oxigraph_server")
-    store = open_store(server.url)
-    store.update("DROP ALL")
-    return store
+    server: SparqlServer = request.getfixturevalue(f"{kind}_server")
+    empty(server.url)
+    return open_store(server.url)
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=STORE_KINDS)
 def store_kind(request: pytest.FixtureRequest) -> str:
     kind: str = request.param
     return kind

@@ -1,0 +1,163 @@
+"""Readers and one writer: a replica given the writer's URL forwards every write to it.
+
+kg replicas over one remote store hold no state of their own, so any number of them answer
+reads. Writes are validated on the state they are committed on only if one process commits
+them (``kg.writes`` serializes writes in a process; nothing serializes them across processes),
+so exactly one ``kg serve`` is the writer and the others, started with ``writer_url``, send it:
+
+* ``POST /graphql`` whose operation is a mutation (the document is parsed to tell);
+* ``POST /sparql`` carrying an update (``application/sparql-update``, or a form with
+  ``update``).
+
+The request goes on as it came (body, query string, ``Content-Type``, ``Accept`` and the
+caller's ``Authorization``, which the writer checks), with the writer's answer passed back as it
+is. The forwarding is bounded by ``writer_timeout``. When the writer cannot be reached the
+client gets 503 ``writer_unavailable`` saying nothing was written; when it was reached but did
+not answer in time, 504 ``writer_unavailable`` saying the write may or may not have been made
+(``changes`` tells).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import httpx
+from graphql import OperationDefinitionNode, OperationType, parse
+from graphql.error import GraphQLError
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.errors import WriterUnavailable
+
+_PASSED_ON = ("content-type", "accept", "authorization")
+
+
+def is_mutation(body: bytes, content_type: str) -> bool:
+    """Whether a GraphQL POST body runs a mutation (False when it does not parse: the reader
+    answers that error itself)."""
+    try:
+        if content_type.startswith("application/graphql"):
+            document, name = body.decode(), None
+        else:
+            payload = json.loads(body)
+            if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+                return False
+            document, name = payload["query"], payload.get("operationName")
+        operations = [
+            d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode)
+        ]
+    except (ValueError, GraphQLError):
+        return False
+    chosen = [o for o in operations if name is None or (o.name and o.name.value == name)]
+    return len(chosen) == 1 and chosen[0].operation == OperationType.MUTATION
+
+
+def is_update(body: bytes, content_type: str, query_string: str) -> bool:
+    """Whether a SPARQL protocol POST carries an update."""
+    if content_type.startswith("application/sparql-update"):
+        return True
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        try:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return False
+        return any(k == "update" for k, _ in pairs)
+    return any(k == "update" for k, _ in parse_qsl(query_string, keep_blank_values=True))
+
+
+class WriteForwarding:
+    """ASGI middleware sending writes to the writer at ``writer_url``; reads stay here."""
+
+    def __init__(self, app: ASGIApp, writer_url: str, timeout: float) -> None:
+        self.app = app
+        self.writer_url = writer_url.rstrip("/")
+        self.timeout = timeout
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5)))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or path
+            not in (
+                "/graphql",
+                "/sparql",
+            )
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        content_type = headers.get("content-type", "").lower()
+        query_string = scope.get("query_string", b"").decode("latin-1")
+        write = (
+            is_mutation(body, content_type)
+            if path == "/graphql"
+            else is_update(body, content_type, query_string)
+        )
+        if write:
+            response = await self.forward(path, query_string, headers, body)
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def forward(
+        self, path: str, query_string: str, headers: dict[str, str], body: bytes
+    ) -> Response:
+        url = f"{self.writer_url}{path}" + (f"?{query_string}" if query_string else "")
+        sent = {k: v for k, v in headers.items() if k in _PASSED_ON}
+        try:
+            answer = await self.client.post(url, content=body, headers=sent)
+        except httpx.ConnectError as exc:
+            return _error(
+                f"the writer at {self.writer_url} cannot be reached ({type(exc).__name__}); "
+                "nothing was written, retry later",
+                503,
+            )
+        except httpx.TimeoutException:
+            return _error(
+                f"the writer at {self.writer_url} did not answer within {self.timeout:g} s "
+                "(setting writer_timeout); the write may or may not have been made: look at "
+                "the changes before retrying",
+                504,
+            )
+        except httpx.TransportError as exc:
+            return _error(
+                f"the connection to the writer at {self.writer_url} failed "
+                f"({type(exc).__name__}); the write may or may not have been made: look at "
+                "the changes before retrying",
+                502,
+            )
+        kept = {
+            k: v
+            for k, v in answer.headers.items()
+            if k.lower() in ("content-type", "www-authenticate", "retry-after", "vary")
+        }
+        return Response(answer.content, status_code=answer.status_code, headers=kept)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _error(message: str, status: int) -> Response:
+    error = WriterUnavailable(message, writer_status=status)
+    return JSONResponse(error.to_json(), status_code=status)
