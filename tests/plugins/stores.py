@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kg.errors import QueryTimeout
 from kg.store.opening import ensure_seeded, open_store
 from kg.store.protocol import Store
 from tests.plugins.virtuoso import VirtuosoServer, start_virtuoso, virtuoso_missing
@@ -142,10 +143,21 @@ SparqlServer = OxigraphServer | VirtuosoServer
 
 
 def empty(url: str) -> None:
-    """Remove every graph kg's dataset holds from the server at ``url``."""
+    """Remove every graph kg's dataset holds from the server at ``url``.
+
+    Virtuoso answers "Transaction timed out" while the locks of an update whose client was
+    killed (the durability tests kill kg serve mid-write) are still held: tried again then."""
     store = open_store(url)
+    deadline = time.monotonic() + 180
     try:
-        store.update("DROP ALL")
+        while True:
+            try:
+                store.update("DROP ALL")
+                return
+            except QueryTimeout:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
     finally:
         store.close()
 
