@@ -14,7 +14,7 @@ from typing import IO, Literal, cast
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, ResultTooLarge
+from kg.errors import KgError, QueryError, ResultTooLarge
 
 Kind = Literal["solutions", "boolean", "graph"]
 
@@ -85,6 +85,17 @@ class _OverCap(Exception):
     pass
 
 
+def _detached(exc: Exception) -> Exception:
+    """A new exception like ``exc``, without its traceback (its frames hold pyoxigraph objects
+    that may only be dropped on the thread that made them)."""
+    if isinstance(exc, KgError):
+        return type(exc)(exc.message, **exc.detail)
+    try:
+        return type(exc)(*exc.args)
+    except Exception:  # a type that cannot be rebuilt from its args: its message is kept
+        return ValueError(str(exc))
+
+
 def too_large(max_results: int | None) -> ResultTooLarge:
     return ResultTooLarge(
         f"the result has more than {max_results} rows; add a LIMIT or narrow the query",
@@ -152,7 +163,16 @@ class Result:
         name = format_name(media_type)
         if name not in ("json", "xml"):
             return cls.from_wire(source.read(), media_type, max_results)
-        return cls.of(ox.parse_query_results(source, SOLUTION_FORMATS[name]), max_results)
+        parsed = ox.parse_query_results(source, SOLUTION_FORMATS[name])
+        try:
+            return cls.of(parsed, max_results)
+        except Exception as exc:  # raised again below, without the frames that hold the parser
+            failure = _detached(exc)
+        finally:
+            # pyoxigraph's parser must be dropped on this thread; an exception carrying it in
+            # its traceback would drop it wherever the exception ends (the event loop).
+            del parsed
+        raise failure
 
     def solutions(self) -> ox.QuerySolutions:
         if self.kind != "solutions":
