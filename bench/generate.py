@@ -146,7 +146,7 @@ def _breakages(b: int) -> dict[str, list[Break]]:
             ("drop", org("unitOf"), None),
             ("set", org("unitOf"), unit),
             ("add", org("unitOf"), f"<{ID}org/s{b}-cloud>"),
-            ("set", org("subOrganizationOf"), lab),
+            ("set", org("subOrganizationOf"), person),
             ("add", org("subOrganizationOf"), f"<{ID}unit/s{b}-g2>"),
             ("set", org("purpose"), benefit),
             ("set", DESCRIPTION, lit("Synthetic", lang="en")),
@@ -310,7 +310,7 @@ EVENTS = [
 
 def _date(rng: random.Random, precision: str) -> str | None:
     y, m, d = rng.randint(2019, 2026), rng.randint(1, 12), rng.randint(1, 28)
-    if precision in ("PrecisionDay", "ReportedOn"):
+    if precision == "PrecisionDay":
         return lit(f"{y}-{m:02d}-{d:02d}", "date")
     if precision == "PrecisionMonth":
         return lit(f"{y}-{m:02d}", "gYearMonth")
@@ -319,7 +319,7 @@ def _date(rng: random.Random, precision: str) -> str | None:
     return None
 
 
-PRECISIONS = ["PrecisionDay", "PrecisionMonth", "PrecisionYear", "ReportedOn", "NotStated"]
+PRECISIONS = ["PrecisionDay", "PrecisionMonth", "PrecisionYear", "NotStated"]
 
 
 #: An event whose date (N-Triples literal or None) and precision are stated in the next block.
@@ -372,7 +372,6 @@ def _block(b: int, rng: random.Random, late: Late | None) -> tuple[list[Node], L
                 [
                     (RDF_TYPE, org("OrganizationalUnit")),
                     (LABEL, lit(f"{name} group {s}")),
-                    (org("unitOf"), o["lab"]),
                     (org("subOrganizationOf"), u["infra"]),
                     (org("purpose"), r[2 * k]),
                     (org("purpose"), r[2 * k + 1]),
@@ -394,7 +393,7 @@ def _block(b: int, rng: random.Random, late: Late | None) -> tuple[list[Node], L
             pairs.append((DESCRIPTION, lit("A synthetic person.")))
         add(Node("person", p, pairs))
     posts = [
-        ("lead", u["g1"], "UnitLead", "HolderUnnamed", None),
+        ("lead", u["g1"], "org:Head", "HolderUnnamed", None),
         ("head", u["infra"], "HeadOfInfrastructure", "HolderNamed", people[0]),
         ("cfo", o["lab"], "ChiefFinancialOfficer", "HolderVacant", None),
         ("chair", o["venture"], "Chair", "HolderNamed", people[1]),
@@ -404,7 +403,7 @@ def _block(b: int, rng: random.Random, late: Late | None) -> tuple[list[Node], L
             (RDF_TYPE, org("Post")),
             (LABEL, lit(f"{name} {slug} post")),
             (org("postIn"), within),
-            (org("role"), kg(role)),
+            (org("role"), org(role[4:]) if role.startswith("org:") else kg(role)),
             (kg("holderStatus"), kg(status)),
         ]
         if holder:

@@ -8,16 +8,20 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
+from rdflib.namespace import SH
 
 from bench.generate import generate
 from kg.cli.commands import main
 from kg.model import paths, rdf
 from kg.store.opening import ensure_seeded
 from kg.store.protocol import Store
-from kg.validation.fastvalidate import validate_quads_fast, validate_store
+from kg.validation.fastvalidate import Timing, validate_quads_fast, validate_store
 from kg.validation.shaclsparql import _COMPONENT
+from kg.validation.sparqlconstraints import COMPONENT as SPARQL_COMPONENT
 from kg.validation.validate import Report, shapes_graph, union_graph, validate_graph
 from tests.plugins.stores import empty
+from tests.test_contradictions import CASES as CONTRADICTIONS
+from tests.test_contradictions import copy as contradiction_base
 
 KG = "https://w3id.org/aikg/def#"
 ID = "https://w3id.org/aikg/id/"
@@ -62,7 +66,10 @@ def assert_agree(store: Store, shapes: Graph | None = None) -> Report:
 
 def components_used(shapes: Graph) -> set[str]:
     """Every constraint component the shapes use, read from the shapes themselves."""
-    return {_COMPONENT[p] for p in set(shapes.predicates()) if p in _COMPONENT}
+    found = {_COMPONENT[p] for p in set(shapes.predicates()) if p in _COMPONENT}
+    if (None, SH.sparql, None) in shapes:
+        found.add(SPARQL_COMPONENT)
+    return found
 
 
 def load_file(store: Store, path: Path) -> None:
@@ -287,3 +294,19 @@ def test_kg_validate_store_with_files_is_refused(tmp_path: Path) -> None:
         main, ["validate", str(paths.ARTICLE_GRAPH), "--store", str(tmp_path)]
     )
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("case", CONTRADICTIONS, ids=[c.name for c in CONTRADICTIONS])
+def test_sparql_constraints_run_in_the_store_with_pyshacls_report(store: Store, case: Any) -> None:
+    """Each contradiction of tests/test_contradictions.py: the same report, the SHACL-SPARQL
+    constraints run by the store itself (nothing left to the pySHACL fallback)."""
+    data = contradiction_base()
+    case.mutate(data)
+    graph = ox.NamedNode("https://w3id.org/aikg/graph/case")
+    triples = ox.parse(data.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES)
+    store.add_quads(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    timing = Timing()
+    fast = validate_store(store, timing=timing)
+    assert keys(fast) == keys(reference(store))
+    assert sorted((v.focus, v.message) for v in fast.violations) == sorted(case.expected)
+    assert timing.fallback_focus_nodes == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pytest
@@ -10,11 +11,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from kg.model import paths, rdf
-from kg.model.namespaces import KG, PREFIXES
+from kg.model.namespaces import KG, ORG, PREFIXES
 from kg.validation.validate import shapes_graph, union_graph, validate_graph
 
 #: Vocabularies the data may use besides kg's own.
-REUSED = [PREFIXES[p] for p in ("org", "prov", "schema", "skos", "dct", "time", "rdf", "rdfs")]
+REUSED = [PREFIXES[p] for p in ("org", "prov", "oa", "schema", "skos", "dct", "rdf", "rdfs")]
 
 #: The controlled lists the design asks for, as SKOS concept schemes.
 REQUIRED_SCHEMES = [
@@ -101,7 +102,9 @@ def test_allowed_values_are_exactly_the_concepts_of_one_scheme(
 ) -> None:
     onto = ontology()
     for m in members:
-        assert (m, RDF.type, SKOS.Concept) in onto, f"{m} is not a skos:Concept"
+        # ORG's roles (org:Head) are skos:Concepts by ORG's own axiom org:Role ⊑ skos:Concept.
+        reused_role = str(m).startswith(str(ORG)) and (m, SKOS.inScheme, None) in onto
+        assert (m, RDF.type, SKOS.Concept) in onto or reused_role, f"{m} is not a skos:Concept"
     schemes = {onto.value(m, SKOS.inScheme) for m in members}
     assert len(schemes) == 1, f"{name} mixes schemes {schemes}"
     (scheme,) = schemes
@@ -112,3 +115,51 @@ def test_allowed_values_are_exactly_the_concepts_of_one_scheme(
 def test_ontology_concepts_conform_to_the_shapes() -> None:
     report = validate_graph(ontology())
     assert report.conforms, report.to_text()
+
+
+ONTOLOGY_IRI = URIRef("https://w3id.org/aikg/def")
+
+
+def test_every_minted_term_is_defined_by_the_ontology() -> None:
+    onto = ontology()
+    for term in sorted({URIRef(s) for s in onto.subjects(RDF.type, None)} & minted(onto)):
+        assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) in onto, f"{term} has no rdfs:isDefinedBy"
+
+
+def test_every_concept_is_a_top_concept_of_its_scheme_both_ways() -> None:
+    onto = ontology()
+    for concept, scheme in onto.subject_objects(SKOS.inScheme):
+        assert (concept, SKOS.topConceptOf, scheme) in onto, concept
+        assert (scheme, SKOS.hasTopConcept, concept) in onto, concept
+    for scheme, concept in onto.subject_objects(SKOS.hasTopConcept):
+        assert (concept, SKOS.inScheme, scheme) in onto, concept
+
+
+def test_no_concept_is_mapped_onto_terms_that_are_not_skos_concepts() -> None:
+    """skos:exactMatch would make its object a skos:Concept (e.g. OWL-Time units): none here."""
+    onto = ontology()
+    for prop in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch):
+        assert list(onto.subject_objects(prop)) == [], prop
+
+
+def used_elsewhere() -> str:
+    """The text of everything that may use a kg term: the data, the shapes, the code."""
+    files = [paths.ARTICLE_GRAPH, paths.SHAPES, paths.ONTOLOGY.parent / "history-shapes.ttl"]
+    files += sorted((paths.ONTOLOGY.parent.parent / "kg").rglob("*.py"))
+    return "\n".join(f.read_text() for f in files)
+
+
+def test_every_minted_term_is_used() -> None:
+    """A term the data, the shapes and the code never use is removed, not kept for later."""
+    onto = ontology()
+    text = used_elsewhere()
+    defined = {URIRef(s) for s in onto.subjects(RDFS.isDefinedBy, ONTOLOGY_IRI)}
+    schemes = set(onto.subjects(RDF.type, SKOS.ConceptScheme))
+    unused = set()
+    for term in defined - schemes:  # a scheme is used through its concepts
+        name = str(term)[len(str(KG)) :]
+        if not re.search(rf"(kg:|KG\.|KG\[\"|def#){name}\b", text) and not re.search(
+            rf"\"{name}\"", text
+        ):
+            unused.add(name)
+    assert unused == set()

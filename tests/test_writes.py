@@ -122,8 +122,8 @@ CASES: list[tuple[str, Breaker, str, str, object | None]] = [
      "relationship/openai-aws", "ProviderRelationshipShape", KG.relationshipStatus),
     ("class", _set("post/openai-president", ORG.heldBy, i("org/openai")),
      "post/openai-president", "PostShape", ORG.heldBy),
-    ("or", _set("event/katti-appointment", KG.date, ox.Literal("late November 2025")),
-     "event/katti-appointment", "StrategyEventShape", KG.date),
+    ("or", _set("post/openai-cfo", ORG.postIn, i("person/greg-brockman")),
+     "post/openai-cfo", "PostShape", ORG.postIn),
     ("pattern", _set("source/odaily-2797559", SCHEMA.url, _typed("ftp://gdgz.link/x", "anyURI")),
      "source/odaily-2797559", "SourceShape", SCHEMA.url),
     ("nodeKind", _set("citation/odaily-2797559/reorganisation", KG.about, ox.Literal("x")),
@@ -132,8 +132,8 @@ CASES: list[tuple[str, Breaker, str, str, object | None]] = [
     ("reorganisation result", lambda d: d.add(i("event/katti-appointment"), RDF_TYPE,
                                               n(ORG.ChangeEvent)),
      "event/katti-appointment", "ChangeEventShape", ORG.resultingOrganization),
-    ("initiative ledBy", _set("initiative/stargate", KG.ledBy), "initiative/stargate",
-     "InitiativeShape", KG.ledBy),
+    ("initiative ledBy", _set("initiative/stargate-project", KG.ledBy),
+     "initiative/stargate-project", "InitiativeShape", KG.ledBy),
     ("responsibility label", _set("responsibility/uptime", RDFS_LABEL),
      "responsibility/uptime", "ResponsibilityShape", RDFS_LABEL),
 ]  # fmt: skip
@@ -209,12 +209,12 @@ def test_a_write_naming_a_source_that_does_not_exist_is_not_found(article_store:
 
 def test_validation_reads_only_what_the_write_touches(article_store: Store) -> None:
     def plan(d: Draft) -> None:
-        d.set(i("unit/openai-commercial-partnerships"), n(DCT.description), [ox.Literal("x")])
+        d.set(i("unit/openai-infrastructure"), n(DCT.description), [ox.Literal("x")])
 
     draft = Draft(article_store, "updateUnit", SEEMLESS)
     plan(draft)
     sub = extract(article_store, draft.change())
-    assert sub.focus == {i("unit/openai-commercial-partnerships")}
+    assert sub.focus == {i("unit/openai-infrastructure")}
     # the unit's own statements plus one type for each node it refers to
     assert len(sub.triples) < 30
     assert sub.types[f"{ID}org/openai"] == {str(ORG.FormalOrganization)}

@@ -177,7 +177,7 @@ class Query:
     async def search(self, info: I, text: str, first: int = 20) -> list[t.SearchResult]:
         Window.of(first, None, None, None, info.context.settings.max_page_size)
         col = collector(info)
-        names = tuple(n for n in t.NODE_TYPES if n != "Citation")
+        names = tuple(n for n in t.NODE_TYPES if n not in ("Citation", "Quotation"))
         need = col.need(list(info._raw_info.field_nodes), names)
         classes = [c for n in names for c in RDF_CLASSES[n]]
 

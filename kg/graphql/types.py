@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 
 from kg.graphql.mapping import concept, holder, iris, link, literal, rdf_type
-from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA
+from kg.model.namespaces import DCT, KG, OA, ORG, PROV, SCHEMA
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
@@ -77,7 +77,10 @@ class Organisation(Node):
 class Unit(Node):
     name: str = literal(RDFS_LABEL, "Its name.", default="")
     description: str | None = literal(str(DCT.description), "What the sources say it is.")
-    organisation: Organisation = link(str(ORG.unitOf), "The organisation it belongs to.")
+    organisation: Organisation | None = link(
+        str(ORG.unitOf),
+        "The organisation it is a unit of; null for a unit inside another unit (see `parent`).",
+    )
     parent: Unit | None = link(str(ORG.subOrganizationOf), "The unit it is part of.")
     sub_units: list[Unit] = link(
         str(ORG.subOrganizationOf), "Units that are part of it.", inverse=True, many=True
@@ -120,12 +123,89 @@ class VacantPost:
     explanation: str = strawberry.field(description="What the source says.")
 
 
+@rdf_type(str(KG.CloudPlatform))
+@strawberry.type(description="A cloud platform that rents compute capacity.")
+class CloudPlatform(Node):
+    name: str = literal(RDFS_LABEL, "Its name.", default="")
+    provider: Organisation = link(str(SCHEMA.provider), "The organisation that runs it.")
+    relationships: list[ProviderRelationship] = link(
+        str(KG.platform), "Provider relationships through it.", inverse=True, many=True
+    )
+
+
+@rdf_type(str(KG.ProviderRelationship))
+@strawberry.type(description="A customer's relationship with a compute provider.")
+class ProviderRelationship(Node):
+    name: str = literal(RDFS_LABEL, "Its name.", default="")
+    description: str | None = literal(str(DCT.description), "What the sources say about it.")
+    customer: Organisation = link(str(KG.customer), "Who buys.")
+    provider: Organisation | None = link(
+        str(KG.provider),
+        "The provider organisation; null when the source names none (see `providerGroup`). "
+        "Check `sources` for who says so: it may be kg's editorial notes, not a news source.",
+    )
+    provider_group: UnnamedGroup | None = link(
+        str(KG.providerGroup), "The unnamed group on the provider's side, when no one is named."
+    )
+    platform: CloudPlatform | None = link(str(KG.platform), "Through which cloud platform.")
+    named_as_example: bool | None = literal(
+        str(KG.namedAsExample),
+        "True when the source names the provider only as an example ('cloud providers like "
+        "...'), not in a complete list.",
+        datatype="boolean",
+    )
+    kind: Concept = concept(
+        str(KG.relationshipKind),
+        "What is supplied; the concept `KindNotStated` when no source states it.",
+    )
+    status: Concept = concept(
+        str(KG.relationshipStatus),
+        "How far it has come (its stage); `StatusNotStated` when no source states it.",
+    )
+    managed_by: Unit | None = link(str(KG.managedBy), "The team that manages it.")
+
+
+@rdf_type(str(KG.Initiative))
+@strawberry.type(description="A long-running programme of an organisation.")
+class Initiative(Node):
+    name: str = literal(RDFS_LABEL, "Its name.", default="")
+    alternate_names: list[str] = literal(str(SCHEMA.alternateName), "Other names.", default=[])
+    description: str | None = literal(str(DCT.description), "What the sources say it is.")
+    led_by: list[Organisation] = link(
+        str(KG.ledBy), "Who runs it or has operational responsibility for it.", many=True
+    )
+    financial_responsibility: list[Organisation] = link(
+        str(KG.financialResponsibility), "Who has financial responsibility for it.", many=True
+    )
+    funders: list[Organisation] = link(str(SCHEMA.funder), "Who funds it.", many=True)
+    technology_partners: list[Organisation] = link(
+        str(KG.technologyPartner), "Its technology partners.", many=True
+    )
+    incorporated_as: Organisation | None = link(
+        str(KG.incorporatedAs), "The company it is incorporated as."
+    )
+    first_site: Site | None = link(str(KG.firstSite), "Its first site.")
+    posts: list[Post] = link(
+        str(ORG.postIn), "Posts in it (e.g. its chair).", inverse=True, many=True
+    )
+    former_strategies: list[Concept] = concept(
+        str(KG.formerStrategy), "Strategies it followed before.", many=True
+    )
+    current_strategy: Concept | None = concept(str(KG.currentStrategy), "Its strategy now.")
+    events: list[StrategyEvent] = link(
+        str(KG.concerns), "Events that concern it.", inverse=True, many=True
+    )
+
+
 PostHolder = Annotated[
     Person | UnnamedHolder | VacantPost,
     strawberry.union("PostHolder", description="Who holds a post, or why no one is named."),
 ]
 OrganisationOrUnit = Annotated[
-    Organisation | Unit, strawberry.union("OrganisationOrUnit", description="Where a post is.")
+    Organisation | Unit | Initiative,
+    strawberry.union(
+        "OrganisationOrUnit", description="Where a post is: an organisation, unit or initiative."
+    ),
 ]
 
 
@@ -145,45 +225,58 @@ class Post(Node):
     holder: PostHolder = holder(
         str(ORG.heldBy), "The holder: a person, or an explanation of why none is named."
     )
-
-
-@rdf_type(str(KG.CloudPlatform))
-@strawberry.type(description="A cloud platform that rents compute capacity.")
-class CloudPlatform(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    provider: Organisation = link(str(SCHEMA.provider), "The organisation that runs it.")
-    relationships: list[ProviderRelationship] = link(
-        str(KG.platform), "Provider relationships through it.", inverse=True, many=True
+    reports_to: list[Post] = link(
+        str(ORG.reportsTo), "Posts it reports to (org:reportsTo), as a source states.", many=True
+    )
+    reporting: list[Post] = link(
+        str(ORG.reportsTo), "Posts that report to it.", inverse=True, many=True
+    )
+    reporting_groups: list[UnnamedGroup] = link(
+        str(ORG.reportsTo),
+        "Unnamed groups (e.g. 'several leaders') that report to it.",
+        inverse=True,
+        many=True,
     )
 
 
-@rdf_type(str(KG.ProviderRelationship))
-@strawberry.type(description="A customer's relationship with a compute provider.")
-class ProviderRelationship(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
+@rdf_type(str(KG.UnnamedGroup))
+@strawberry.type(
+    description="Organisations or people a source refers to as a group without naming any: "
+    "not an organisation of its own."
+)
+class UnnamedGroup(Node):
+    name: str = literal(RDFS_LABEL, "How the source refers to the group.", default="")
     description: str | None = literal(str(DCT.description), "What the sources say about it.")
-    customer: Organisation = link(str(KG.customer), "Who buys.")
-    provider: Organisation = link(str(KG.provider), "Who supplies.")
-    platform: CloudPlatform | None = link(str(KG.platform), "Through which cloud platform.")
-    kind: Concept = concept(str(KG.relationshipKind), "What is supplied.")
-    status: Concept = concept(str(KG.relationshipStatus), "How far it has come.")
-    managed_by: Unit | None = link(str(KG.managedBy), "The team that manages it.")
+    member_kind: Concept | None = concept(str(KG.memberKind), "What its members are.")
+    reports_to: list[Post] = link(str(ORG.reportsTo), "Posts it reports to.", many=True)
 
 
-@rdf_type(str(KG.Initiative))
-@strawberry.type(description="A long-running programme of an organisation.")
-class Initiative(Node):
+@rdf_type(str(ORG.Site))
+@strawberry.type(description="A site (org:Site), such as a data-centre location.")
+class Site(Node):
     name: str = literal(RDFS_LABEL, "Its name.", default="")
-    alternate_names: list[str] = literal(str(SCHEMA.alternateName), "Other names.", default=[])
-    description: str | None = literal(str(DCT.description), "What the sources say it is.")
-    led_by: list[Organisation] = link(str(KG.ledBy), "Who runs it.", many=True)
-    former_strategies: list[Concept] = concept(
-        str(KG.formerStrategy), "Strategies it followed before.", many=True
-    )
-    current_strategy: Concept | None = concept(str(KG.currentStrategy), "Its strategy now.")
-    events: list[StrategyEvent] = link(
-        str(KG.concerns), "Events that concern it.", inverse=True, many=True
-    )
+    built_by: list[Organisation] = link(str(KG.builtBy), "Who builds it.", many=True)
+    built_for: list[Organisation] = link(str(KG.builtFor), "Whom it is built for.", many=True)
+
+
+@rdf_type(str(KG.Shareholding))
+@strawberry.type(description="A share an organisation holds in another, as reported.")
+class Shareholding(Node):
+    name: str = literal(RDFS_LABEL, "What it is.", default="")
+    shareholder: Organisation = link(str(KG.shareholder), "Who holds the share.")
+    share_in: Organisation = link(str(KG.shareIn), "The organisation it is a share of.")
+    percent: str = literal(str(KG.ownershipShare), "The share in percent.", default="")
+
+
+@rdf_type(str(KG.SpendingExpectation))
+@strawberry.type(description="What an organisation expects to spend, as reported.")
+class SpendingExpectation(Node):
+    name: str = literal(RDFS_LABEL, "What it is.", default="")
+    spender: Organisation = link(str(KG.spender), "Who expects to spend.")
+    up_to: str = literal(str(SCHEMA.maxValue), "The amount, an upper bound ('up to').", default="")
+    currency: str = literal(str(SCHEMA.currency), "Its currency (ISO 4217).", default="")
+    spent_on: str = literal(str(KG.spentOn), "What for, in the source's words.", default="")
+    through: str | None = literal(str(KG.through), "The last year it covers.")
 
 
 @rdf_type(str(KG.Benefit), str(KG.Risk))
@@ -204,7 +297,14 @@ class StrategyEvent(Node):
     date: str | None = literal(
         str(KG.date), "Its date as the source gives it: YYYY-MM-DD, YYYY-MM or YYYY."
     )
-    date_precision: Concept = concept(str(KG.datePrecision), "How precise `date` is.")
+    date_precision: Concept = concept(
+        str(KG.datePrecision), "How precise `date` is (`NotStated`: no source dates it)."
+    )
+    date_basis: Concept | None = concept(
+        str(KG.dateBasis),
+        "What `date` is the date of: the event (`OccurredOn`) or only its first report "
+        "(`FirstReportedOn`).",
+    )
     concerns: list[Node] = link(str(KG.concerns), "What it is about.", many=True)
     from_strategy: Concept | None = concept(str(KG.fromStrategy), "The strategy it moves from.")
     to_strategy: Concept | None = concept(str(KG.toStrategy), "The strategy it moves to.")
@@ -220,12 +320,31 @@ class StrategyEvent(Node):
     appointees: list[Person] = link(str(KG.appointee), "People appointed.", many=True)
 
 
-@rdf_type(str(SCHEMA.NewsArticle), str(SCHEMA.Article))
-@strawberry.type(description="A source: a news article or article.")
+@rdf_type(str(SCHEMA.NewsArticle), str(SCHEMA.Article), str(SCHEMA.CreativeWork))
+@strawberry.type(
+    description="A source: a news article or article (reported), or kg's editorial notes."
+)
 class Source(Node):
     label: str = literal(RDFS_LABEL, "What it is.", default="")
     title: str | None = literal(str(DCT.title), "Its title, when known.")
-    publisher: Organisation = link(str(SCHEMA.publisher), "Who published it.")
+    role: Concept | None = concept(
+        str(KG.sourceRole),
+        "`Reported` (a publication's reporting) or `Editorial` (kg's own notes: background "
+        "knowledge the curators add, not stated by a news source).",
+    )
+    publisher: Organisation | None = link(
+        str(SCHEMA.publisher), "Who published it; null for kg's editorial notes."
+    )
+    text: str | None = literal(
+        str(SCHEMA.text),
+        "Its text as kept with kg; verbatim quotations of it are checked against it. Null "
+        "when kg does not hold its text (see `reportedText`).",
+    )
+    reported_text: str | None = literal(
+        str(KG.reportedText),
+        "What was reported of it, as found, when kg does not hold its own words: its "
+        "quotations come from this text and are not verbatim.",
+    )
     date_published: str | None = literal(str(SCHEMA.datePublished), "When it was published.")
     url: str | None = literal(str(SCHEMA.url), "Where it is.")
     citations: list[Citation] = link(
@@ -252,9 +371,27 @@ class Citation(Node):
     attribution: Concept | None = concept(
         str(KG.attribution), "Whom the source credits (e.g. insider sources)."
     )
+    hedges: list[Concept] = concept(
+        str(KG.hedge),
+        "How the source hedges the facts ('reportedly', 'potentially', 'more'): they hold only "
+        "as hedged.",
+        many=True,
+    )
+    quoted_from: Quotation | None = link(
+        str(PROV.wasQuotedFrom), "Where the verbatim quote is in the source's text."
+    )
     credited_to: Organisation | None = link(
         str(KG.creditedTo), "The publication credited with reporting it first."
     )
+
+
+@rdf_type(str(OA.SpecificResource))
+@strawberry.type(
+    description="A place in a source's text (W3C Web Annotation oa:SpecificResource with an "
+    "oa:TextQuoteSelector and an oa:TextPositionSelector)."
+)
+class Quotation(Node):
+    source: Source = link(str(OA.hasSource), "The source whose text it is in.")
 
 
 #: Every node type, by GraphQL name.
@@ -273,6 +410,11 @@ NODE_TYPES: dict[str, type] = {
         StrategyEvent,
         Source,
         Citation,
+        UnnamedGroup,
+        Site,
+        Shareholding,
+        SpendingExpectation,
+        Quotation,
     )
 }
 
@@ -287,6 +429,10 @@ SearchResult = Annotated[
     | Initiative
     | Consideration
     | StrategyEvent
-    | Source,
+    | Source
+    | UnnamedGroup
+    | Site
+    | Shareholding
+    | SpendingExpectation,
     strawberry.union("SearchResult", description="A node whose name or description matches."),
 ]

@@ -1,6 +1,7 @@
 """GraphQL input types of the mutations: one ``<Kind>Input`` to create, one ``<Kind>Patch`` to
 update (a field left out keeps its values; ``null`` clears it), and the controlled values as
-enums whose values are the local names of the SKOS concepts in the ontology (``kg:<value>``).
+enums whose values are the local names of the SKOS concepts in the ontology (``kg:<value>``, or
+a CURIE such as ``org:Head`` for a reused concept).
 
 Python field names are snake_case; GraphQL shows them in camelCase (``unit_of`` is ``unitOf``).
 References to other nodes are IRIs (``ID``); inside ``recordSource`` they may also be ``_:key``,
@@ -27,9 +28,9 @@ class OrganizationKind(Enum):
     DATA_CENTRE_BUILDER = "DataCentreBuilder"
 
 
-@strawberry.enum(description="Roles of posts (kg:Roles).")
+@strawberry.enum(description="Roles of posts (kg:Roles; `HEAD` is W3C ORG's org:Head).")
 class PostRole(Enum):
-    UNIT_LEAD = "UnitLead"
+    HEAD = "org:Head"
     HEAD_OF_INFRASTRUCTURE = "HeadOfInfrastructure"
     PRESIDENT = "President"
     CHIEF_FINANCIAL_OFFICER = "ChiefFinancialOfficer"
@@ -47,6 +48,7 @@ class HolderStatus(Enum):
 class ProviderRelationshipKind(Enum):
     CAPACITY_RENTAL = "CapacityRental"
     HARDWARE_SUPPLY = "HardwareSupply"
+    NOT_STATED = "KindNotStated"
 
 
 @strawberry.enum(
@@ -56,12 +58,14 @@ class ProviderRelationshipStatus(Enum):
     ACTIVE = "Active"
     PLANNED = "Planned"
     POTENTIAL = "Potential"
+    NOT_STATED = "StatusNotStated"
 
 
 @strawberry.enum(description="Ways an organisation can obtain its compute (kg:Strategies).")
 class Strategy(Enum):
     BUILD_OWN_DATA_CENTRES = "BuildOwnDataCentres"
     RENT_CLOUD_CAPACITY = "RentCloudCapacity"
+    HYBRID_PARTNERSHIP_DRIVEN = "HybridPartnershipDriven"
 
 
 @strawberry.enum(description="Kinds of strategy event (kg:EventKinds).")
@@ -78,7 +82,6 @@ class DatePrecision(Enum):
     DAY = "PrecisionDay"
     MONTH = "PrecisionMonth"
     YEAR = "PrecisionYear"
-    REPORTED_ON = "ReportedOn"
     NOT_STATED = "NotStated"
 
 

@@ -21,6 +21,7 @@ from kg.graphql.write_values import (
     MAX_LIST,
     XSD,
     InvalidInput,
+    concept_node,
     date_literal,
     iri,
     listed,
@@ -176,9 +177,9 @@ def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNod
     if spec.kind == "date":
         return [date_literal(value, name)]
     if spec.kind == "enum":
-        return [n(KG[value.value])]
+        return [concept_node(value.value)]
     if spec.kind == "enums":
-        return [n(KG[v.value]) for v in listed(value, name)]
+        return [concept_node(v.value) for v in listed(value, name)]
     if spec.kind == "ref":
         return [draft.refer(iri(value, name, keys), name)]
     if spec.kind == "refs":

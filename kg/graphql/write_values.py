@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from strawberry import UNSET
 
 from kg.errors import InputError
-from kg.model.namespaces import KG
+from kg.model.namespaces import KG, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_TEXT = 10_000
@@ -82,6 +82,12 @@ def date_literal(value: str, name: str, *, with_time: bool = False) -> ox.Litera
             return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
     wanted = "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ" if with_time else "YYYY-MM-DD, YYYY-MM or YYYY"
     raise InvalidInput(f"{value[:40]!r} is not a valid date ({wanted})", field=name)
+
+
+def concept_node(key: str) -> ox.NamedNode:
+    """The concept an enum value names: ``Active`` is kg:Active, ``org:Head`` is ORG's."""
+    prefix, _, local = key.rpartition(":")
+    return n(PREFIXES[prefix] + local) if prefix else n(KG[key])
 
 
 def precision_for(value: ox.Literal | None) -> ox.NamedNode:

@@ -14,6 +14,7 @@ SCHEMA = Namespace("https://schema.org/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 DCT = Namespace("http://purl.org/dc/terms/")
 TIME = Namespace("http://www.w3.org/2006/time#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 #: The named graph that holds the ontology (concept labels, class and property definitions).
 ONTOLOGY_GRAPH = GRAPH["ontology"]
@@ -27,6 +28,7 @@ PREFIXES: dict[str, str] = {
     "skos": str(SKOS),
     "dct": str(DCT),
     "time": str(TIME),
+    "oa": str(OA),
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",

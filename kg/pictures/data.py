@@ -39,7 +39,7 @@ query OrgChart($iri: String!) {{
       posts {{ {_POST} }}
       units {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} }} }} }} }}
       events {{
-        iri name date datePrecision {{ key }} description
+        iri name date datePrecision {{ key }} dateBasis {{ key }} description
         originalUnits {{ {_UNIT} }}
         resultingUnits {{ {_UNIT} }}
       }}
@@ -49,9 +49,9 @@ query OrgChart($iri: String!) {{
 """
 
 _EVENT = """
-  iri name description date datePrecision { key } kind { iri label }
+  iri name description date datePrecision { key } dateBasis { key } kind { iri label }
   organisations { iri name } fromStrategy { key label } toStrategy { key label }
-  sources { source { iri label url } }
+  sources { attribution { label } hedges { label } source { iri label url role { key } } }
 """
 
 #: The strategy timeline: events in date order (undated last), filtered by kind and
@@ -140,7 +140,11 @@ def fetch_orgchart(store: Store, settings: Settings, org: str) -> OrgChart:
         Reorganisation(
             iri=e["iri"],
             label=e["name"] or e["iri"],
-            when=when(e["date"], (e.get("datePrecision") or {}).get("key")),
+            when=when(
+                e["date"],
+                (e.get("datePrecision") or {}).get("key"),
+                (e.get("dateBasis") or {}).get("key"),
+            ),
             description=e["description"],
             original=_sorted([units.get(u["iri"]) or _unit(u) for u in e["originalUnits"]]),
             resulting=_sorted([units.get(u["iri"]) or _unit(u) for u in e["resultingUnits"]]),
@@ -235,11 +239,18 @@ def fetch_timeline(
 
 def _event(item: dict[str, Any]) -> TimelineEvent:
     sources: dict[str, Source] = {}
+    attributions: set[str] = set()
+    hedges: set[str] = set()
     for citation in item.get("sources") or []:
         source = citation.get("source") or {}
+        attributions.update(c["label"] for c in [citation.get("attribution")] if c)
+        hedges.update(h["label"] for h in citation.get("hedges") or [] if h.get("label"))
         if source.get("iri") and source["iri"] not in sources:
             sources[source["iri"]] = Source(
-                iri=source["iri"], label=source.get("label") or source["iri"], url=source.get("url")
+                iri=source["iri"],
+                label=source.get("label") or source["iri"],
+                url=source.get("url"),
+                editorial=(source.get("role") or {}).get("key") == "Editorial",
             )
     kind = item.get("kind") or {}
     return TimelineEvent(
@@ -249,6 +260,7 @@ def _event(item: dict[str, Any]) -> TimelineEvent:
         kind_label=kind.get("label") or kind.get("key"),
         date=item.get("date"),
         precision=(item.get("datePrecision") or {}).get("key"),
+        basis=(item.get("dateBasis") or {}).get("key"),
         description=item.get("description"),
         organisations=sorted(
             ((o["iri"], o["name"] or o["iri"]) for o in item.get("organisations") or []),
@@ -257,6 +269,8 @@ def _event(item: dict[str, Any]) -> TimelineEvent:
         from_strategy=(item.get("fromStrategy") or {}).get("label"),
         to_strategy=(item.get("toStrategy") or {}).get("label"),
         sources=sorted(sources.values(), key=lambda s: s.label),
+        attributions=sorted(a for a in attributions if a),
+        hedges=sorted(hedges),
     )
 
 

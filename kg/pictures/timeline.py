@@ -22,6 +22,7 @@ class Source:
     iri: str
     label: str
     url: str | None = None
+    editorial: bool = False  # kg's own editorial notes, not a publication's reporting
 
 
 @dataclass
@@ -32,15 +33,18 @@ class TimelineEvent:
     kind_label: str | None = None
     date: str | None = None  # lexical form: 2025-01-21, 2025-11 or 2025
     precision: str | None = None  # local name of the kg:DatePrecisions concept
+    basis: str | None = None  # local name of the kg:DateBases concept (FirstReportedOn, ...)
     description: str | None = None
     organisations: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
     from_strategy: str | None = None
     to_strategy: str | None = None
     sources: list[Source] = field(default_factory=list)
+    attributions: list[str] = field(default_factory=list)  # e.g. "Insider sources"
+    hedges: list[str] = field(default_factory=list)  # e.g. "Reportedly", "More"
 
     @property
     def when(self) -> str:
-        return when(self.date, self.precision)
+        return when(self.date, self.precision, self.basis)
 
     @property
     def dated(self) -> bool:
@@ -82,20 +86,30 @@ def _date_parts(date: str | None) -> tuple[int, int, int] | None:
     return numbers[0], numbers[1], numbers[2]
 
 
-def when(date: str | None, precision: str | None) -> str:
-    """How to say when an event happened, no more precisely than the source says it."""
+def when(date: str | None, precision: str | None, basis: str | None = None) -> str:
+    """How to say when an event happened, no more precisely than the source says it; a date
+    that is only the day of the first report says so."""
     parts = _date_parts(date) if precision != "NotStated" else None
     if parts is None:
         return NOT_REPORTED
     year, month, day = parts
+    prefix = "first reported on " if basis == "FirstReportedOn" else ""
     if precision == "PrecisionYear" or month == 0:
-        return f"{year} (month not reported)"
+        return f"{prefix}{year} (month not reported)"
     month_name = calendar.month_name[month] if 1 <= month <= 12 else str(month)
     if precision == "PrecisionMonth" or day == 0:
-        return f"{month_name} {year} (day not reported)"
-    if precision == "ReportedOn":
-        return f"reported on {day} {month_name} {year}"
-    return f"{day} {month_name} {year}"
+        return f"{prefix}{month_name} {year} (day not reported)"
+    return f"{prefix}{day} {month_name} {year}"
+
+
+def hedging(event: TimelineEvent) -> str:
+    """What the sources credit and how they hedge, e.g. "Attributed to insider sources"."""
+    parts = []
+    if event.attributions:
+        parts.append("Attributed to " + ", ".join(a.lower() for a in event.attributions))
+    if event.hedges:
+        parts.append("Hedged: " + ", ".join(f"“{h.lower()}”" for h in event.hedges))
+    return "; ".join(parts)
 
 
 # ---------------------------------------------------------------- drawing
@@ -165,7 +179,9 @@ def describe(timeline: Timeline) -> str:
     if not timeline.events:
         return "No strategy events match."
     items = [
-        f"{e.when}: {e.label}" + (f" ({e.kind_label})" if e.kind_label else "")
+        f"{e.when}: {e.label}"
+        + (f" ({e.kind_label})" if e.kind_label else "")
+        + (f" [{hedging(e)}]" if hedging(e) else "")
         for e in timeline.events
     ]
     noun = "event" if len(items) == 1 else "events"
@@ -197,6 +213,10 @@ def _event_block(
         lines = wrap(meta, text_w, 13)
         out.append(text_lines(lines, x=TEXT_X, y=y, size=13, line_height=17, cls="muted"))
         y += 17 * len(lines)
+    if hedged := hedging(event):
+        lines = wrap(hedged, text_w, 13)
+        out.append(text_lines(lines, x=TEXT_X, y=y, size=13, line_height=17, cls="muted"))
+        y += 17 * len(lines)
     if event.from_strategy or event.to_strategy:
         shift = (
             f"From: {event.from_strategy or 'not reported'} → "
@@ -210,7 +230,8 @@ def _event_block(
         out.append(text_lines(["Sources:"], x=TEXT_X, y=y, size=12, line_height=16, cls="muted"))
         y += 16
         for source in event.sources:
-            lines = wrap(source.label, text_w - 12, 12)
+            label = source.label + (" (kg editorial note)" if source.editorial else "")
+            lines = wrap(label, text_w - 12, 12)
             text = text_lines(lines, x=TEXT_X + 12, y=y, size=12, line_height=16)
             if source.url:
                 text = f'<a href="{esc(source.url)}" target="_blank">{text}</a>'

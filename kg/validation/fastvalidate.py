@@ -37,6 +37,8 @@ from kg.errors import StoreUnavailable
 from kg.store.embedded import EmbeddedStore
 from kg.store.protocol import Row, Store
 from kg.validation.shaclsparql import CountCheck, Plan, ShapePlan, ValueCheck, compile_shapes, n3
+from kg.validation.sparqlconstraints import COMPONENT as SPARQL_COMPONENT
+from kg.validation.sparqlconstraints import SparqlCheck
 from kg.validation.validate import (
     Report,
     Violation,
@@ -98,6 +100,7 @@ def validate_store(
                     groups.setdefault(key, []).append((shape, check))
             tasks.append(partial(runner.count_violations, shape))
             tasks.append(partial(runner.value_violations, shape))
+            tasks.extend(partial(runner.sparql_violations, shape, c) for c in shape.sparql)
     tasks.extend(partial(runner.grouped_count_violations, group) for group in groups.values())
     found: set[Violation] = set()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -158,7 +161,10 @@ class _Runner:
         self._subclass_of: dict[str, set[str]] | None = None
 
     def select(self, where: str, head: str, tail: str = "") -> list[Row]:
-        query = f"SELECT {head} WHERE {{ {where} }} {tail}"
+        return self.run(f"SELECT {head} WHERE {{ {where} }} {tail}")
+
+    def run(self, query: str) -> list[Row]:
+        """The rows of ``query``, its time counted in the timing."""
         started = time.perf_counter()
         rows = self.store.select(query)
         spent = time.perf_counter() - started
@@ -303,6 +309,25 @@ class _Runner:
             for check, members in zip(shape.values, layout, strict=True):
                 if not self._conforms(check, members, row, value):
                     found.append(self._violation(shape, row["focus"], _n3(value), check.component))
+        return found
+
+    def sparql_violations(self, shape: ShapePlan, check: SparqlCheck) -> list[Violation]:
+        """The results of one SHACL-SPARQL constraint, its query run for all foci at once."""
+        found = []
+        for row in self.run(check.query):
+            value = row.get("value") if check.value else None
+            path = row.get("path") if check.path else None
+            found.append(
+                Violation(
+                    focus=_term(row["focus"]),
+                    path=_term(path) if path is not None else None,
+                    value=_term(value if value is not None else row["focus"]),
+                    message=check.message,
+                    component=SPARQL_COMPONENT,
+                    shape=shape.shape,
+                    severity=shape.severity,
+                )
+            )
         return found
 
     @staticmethod

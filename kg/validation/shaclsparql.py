@@ -26,6 +26,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from kg.validation.sparqlconstraints import COMPONENT as SPARQL_COMPONENT
+from kg.validation.sparqlconstraints import SparqlCheck, compile_constraints
 from kg.validation.validate import _shape_id
 
 #: Regular expressions that only well-formed lexical forms of a datatype match (in SPARQL syntax).
@@ -143,6 +145,7 @@ class ShapePlan:
     values: list[ValueCheck] = field(default_factory=list)
     counts: list[CountCheck] = field(default_factory=list)
     unsupported: set[str] = field(default_factory=set)
+    sparql: list[SparqlCheck] = field(default_factory=list)  # sh:sparql, run as they are
 
 
 @dataclass
@@ -185,6 +188,7 @@ _IGNORED = {
     SH.path,
     SH.deactivated,
     SH.flags,
+    SH.sparql,  # compiled by kg.validation.sparqlconstraints, in compile_shapes
 }
 _COMPONENT: dict[Node, str] = {
     SH["class"]: "ClassConstraintComponent",
@@ -399,6 +403,10 @@ def compile_shapes(shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]]) 
             node_plan.unsupported.add("*")  # a property shape with its own targets: pySHACL
         else:
             compiler.shape(shape, None, node_plan)
+            if targets is not None:
+                node_plan.sparql, fallback = compile_constraints(shapes, shape, targets)
+                if fallback:
+                    node_plan.unsupported.add(SPARQL_COMPONENT)
         plans.append(node_plan)
         for prop in shapes.objects(shape, SH.property):
             if (prop, SH.deactivated, Literal(True)) in shapes:
@@ -416,6 +424,8 @@ def compile_shapes(shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]]) 
                 plan.unsupported.add("*")
             else:
                 compiler.shape(prop, path, plan)
+            if (prop, SH.sparql, None) in shapes:
+                plan.unsupported.add(SPARQL_COMPONENT)  # on a property shape: pySHACL
             plans.append(plan)
     return Plan(plans, shapes)
 

@@ -15,12 +15,45 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef, plugin
 from rdflib.namespace import SH
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
 from rdflib.term import Node
 
 from kg.model import paths
 from kg.model.namespaces import PREFIXES
+
+
+@lru_cache(maxsize=256)
+def _translated(text: str, namespaces: tuple[tuple[str, Any], ...], base: str | None) -> Query:
+    return translateQuery(parseQuery(text), base, dict(namespaces) or None)
+
+
+class CachingSPARQLProcessor(SPARQLProcessor):
+    """rdflib's SPARQL processor, parsing each distinct query text once.
+
+    pySHACL runs a SHACL-SPARQL constraint once per focus node with the same text; parsing it
+    each time costs far more than evaluating it. Registered as rdflib's ``sparql`` processor.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,
+        initBindings: Any = None,
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:
+        if isinstance(strOrQuery, str):
+            strOrQuery = _translated(strOrQuery, tuple(sorted((initNs or {}).items())), base)
+        return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
+
+
+plugin.register("sparql", Processor, __name__, "CachingSPARQLProcessor")
 
 
 @lru_cache(maxsize=1)

@@ -236,13 +236,18 @@ def extract(store: Store, change: Change) -> Subgraph:
         referrers = set(_referrers(store, lost)) - focus
         after |= _after(store, change, referrers)
         focus |= referrers
+    # Blank nodes the change writes (e.g. a quotation's selectors) come with their statements.
+    after |= {q for q in change.add if isinstance(q.subject, ox.BlankNode)}
     sub = Subgraph(focus, {ox.Triple(q.subject, q.predicate, q.object) for q in after})
     objects = {t.object for t in sub.triples if isinstance(t.object, ox.NamedNode)}
     objects |= {node for node, _ in change.must_exist}
     outside = objects - focus
-    typed = (quads_of_nodes(store, outside - change.new_nodes, RDF_TYPE) - change.remove) | {
-        q for q in change.add if q.subject in outside and q.predicate == RDF_TYPE
+    # What the focus nodes refer to, with its statements: its types for sh:class, the rest for
+    # the SHACL-SPARQL constraints that look one step further (a source's text).
+    typed = (quads_of_nodes(store, outside - change.new_nodes) - change.remove) | {
+        q for q in change.add if q.subject in outside
     }
+    sub.triples |= {ox.Triple(q.subject, q.predicate, q.object) for q in typed}
     for q in (*after, *typed):
         if (
             q.predicate == RDF_TYPE
