@@ -6,6 +6,7 @@ Checked in-process through click's runner and, for the main paths, as a real ``k
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,29 @@ def test_shipped_graph_conforms() -> None:
     result = validate()
     assert result.exit_code == 0, result.output
     assert "Conforms" in result.stdout
+
+
+def test_quotations_are_counted_and_unchecked_ones_named(tmp_path: Path) -> None:
+    result = validate()
+    assert "0 quote a source whose text kg does not hold (not checked)" in result.stdout
+    assert re.search(r"Quotations: [1-9]\d* citation\(s\) quote a source whose text", result.stdout)
+    unheld = write(
+        tmp_path / "unheld.ttl",
+        """@prefix kg: <https://w3id.org/aikg/def#> . @prefix prov: <http://www.w3.org/ns/prov#> .
+        @prefix schema: <https://schema.org/> . @prefix org: <http://www.w3.org/ns/org#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://example.org/s> a schema:NewsArticle ; rdfs:label "S" ;
+            schema:publisher <https://example.org/p> .
+        <https://example.org/p> a org:FormalOrganization ; rdfs:label "P" ;
+            org:classification kg:Publisher .
+        <https://example.org/c> a kg:Citation ; kg:about <https://example.org/p> ;
+            prov:wasDerivedFrom <https://example.org/s> ; kg:quote "P says so." ;
+            kg:verbatim true .""",
+    )
+    result = validate(unheld)
+    assert result.exit_code == 0, result.output
+    assert "1 quote a source whose text kg does not hold (not checked)" in result.stdout
+    assert "not checked: <https://example.org/c> (source <https://example.org/s>)" in result.stdout
 
 
 def test_shipped_graph_conforms_as_a_subprocess_outside_the_repo(tmp_path: Path) -> None:

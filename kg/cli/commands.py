@@ -20,7 +20,10 @@ import click
 from kg.errors import InputError, KgError
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from kg.store.protocol import Store
+    from kg.validation.quotations import QuotationCheck
     from kg.validation.validate import Report
 
 
@@ -71,28 +74,43 @@ def validate(files: tuple[Path, ...], fmt: str | None, output: str, store: str |
         if store is not None:
             if files:
                 raise InputError("give either FILES or --store, not both")
-            report = _validate_store(store)
+            report, quoted = _validate_store(store)
         else:
             quads = []
             for path in targets:
                 quads.extend(rdf.parse_file(path, rdf.format_of(path, fmt)))
             report = validate_quads(quads)
+            quoted = _quotations_of(quads)
     except KgError as exc:
         raise KgClickError(exc) from exc
-    click.echo(report.dumps() if output == "json" else report.to_text())
+    click.echo(report.dumps() if output == "json" else f"{report.to_text()}\n{quoted.to_text()}")
     sys.exit(0 if report.conforms else 1)
 
 
-def _validate_store(location: str) -> Report:
+def _quotations_of(quads: list[ox.Quad]) -> QuotationCheck:
+    """Which citations of ``quads`` quote a text kg holds (kg.validation.quotations)."""
+    from kg.store.embedded import EmbeddedStore
+    from kg.validation.quotations import QUERY, quotation_check
+
+    held = EmbeddedStore(None, isolate_queries=False)
+    try:
+        held.add_quads(quads)
+        return quotation_check(held.select(QUERY))
+    finally:
+        held.close()
+
+
+def _validate_store(location: str) -> tuple[Report, QuotationCheck]:
     """The report of kg.fastvalidate over the store at ``location`` (or the configured one)."""
     from kg.settings import Settings
     from kg.store.opening import store_for
     from kg.validation.fastvalidate import validate_store
+    from kg.validation.quotations import QUERY, quotation_check
 
     settings = Settings.load(store=location or None)
     opened = store_for(settings)
     try:
-        return validate_store(opened)
+        return validate_store(opened), quotation_check(opened.select(QUERY))
     finally:
         opened.close()
 

@@ -1,0 +1,55 @@
+"""Which quotations kg can check against a text of their source, and which it cannot.
+
+The shapes check each citation's quote against the text kept with its source: the source's own
+text (``schema:text``; the quote must be in it when verbatim) or what was reported of it
+(``kg:reportedText``). A citation of a source with neither cannot be checked; ``kg validate``
+says so, naming each one, rather than letting it pass unremarked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kg.model.namespaces import sparql_prefixes
+from kg.store.protocol import Row
+
+QUERY = (
+    sparql_prefixes()
+    + """
+SELECT DISTINCT ?citation ?source ?held WHERE {
+  ?citation a kg:Citation ; prov:wasDerivedFrom ?source .
+  BIND (IF(EXISTS { ?source schema:text ?text }, "text",
+        IF(EXISTS { ?source kg:reportedText ?reported }, "reported", "none")) AS ?held)
+}
+"""
+)
+
+
+@dataclass
+class QuotationCheck:
+    """How many citations quote a kept text, a reported text, or a source kg holds no text of."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    unchecked: list[tuple[str, str]] = field(default_factory=list)  # (citation, source)
+
+    def to_text(self) -> str:
+        lines = [
+            f"Quotations: {self.counts['text']} citation(s) quote a source whose text kg keeps, "
+            f"{self.counts['reported']} quote what was reported of their source (both checked "
+            f"by the shapes); {self.counts['none']} quote a source whose text kg does not hold "
+            "(not checked)."
+        ]
+        lines += [f"  not checked: <{c}> (source <{s}>)" for c, s in sorted(self.unchecked)]
+        return "\n".join(lines)
+
+
+def quotation_check(rows: list[Row]) -> QuotationCheck:
+    """The summary of the rows of :data:`QUERY`."""
+    found = QuotationCheck()
+    for row in rows:
+        held = row["held"].value
+        found.counts[held] += 1
+        if held == "none":
+            found.unchecked.append((row["citation"].value, row["source"].value))
+    return found
