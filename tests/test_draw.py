@@ -261,6 +261,27 @@ def test_a_strategy_shift_shows_its_strategies_and_sources(article_store: Store)
     assert urls and set(urls) <= links
 
 
+def test_the_timeline_shows_attribution_hedges_and_the_date_basis(article_store: Store) -> None:
+    """What the citations say of an event (insider sources, "more"; a date that is only the day
+    of the first report) is on the timeline, in the picture and in its text alternative."""
+    hedged = column(
+        article_store,
+        "SELECT DISTINCT ?h WHERE { ?c kg:about ?e ; kg:hedge/skos:prefLabel ?h . "
+        "?e kg:eventKind kg:StrategyShift }",
+    )
+    timeline = fetch_timeline(article_store, SETTINGS)
+    shift = next(e for e in timeline.events if e.iri.endswith("event/stargate-strategy-shift"))
+    assert shift.attributions == ["Insider sources"]
+    assert hedged and sorted(shift.hedges) == sorted(hedged)
+    svg = timeline_svg(timeline)
+    text = " ".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
+    assert "Attributed to insider sources" in text
+    assert "“more”" in text
+    assert "first reported on 16 March 2026" in text
+    desc = next(ET.fromstring(svg).iter(f"{SVG}desc")).text or ""
+    assert "Attributed to insider sources" in desc
+
+
 @pytest.mark.parametrize(
     ("date", "precision", "basis", "said"),
     [
