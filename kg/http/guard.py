@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Literal
 
 from kg.errors import QueryError
+from kg.model.sparqlparse import PARSE_LOCK
 
 Form = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 _FORMS: dict[str, Form] = {
@@ -93,7 +94,8 @@ def _parse_names_cached(text: str, update: bool) -> frozenset[str] | None:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        tree = parseUpdate(text) if update else parseQuery(text)
+        with PARSE_LOCK:
+            tree = parseUpdate(text) if update else parseQuery(text)
     except Exception:  # rdflib's grammar refused it; fall back to the lexer
         return None
     return frozenset(_names(tree))

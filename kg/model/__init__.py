@@ -2,7 +2,7 @@
 
 Owns the namespaces (``namespaces``), where the shipped ontology, shapes and article graph live
 (``paths``) and reading RDF files and bytes into pyoxigraph quads, with the format table
-(``rdf``).
+(``rdf``); the one lock every rdflib SPARQL parse holds (``sparqlparse``).
 
 May import: ``kg.errors``, ``kg.settings`` and third-party libraries only.
 """

@@ -26,11 +26,13 @@ from rdflib.term import Node
 
 from kg.model import paths
 from kg.model.namespaces import PREFIXES
+from kg.model.sparqlparse import PARSE_LOCK
 
 
 @lru_cache(maxsize=256)
 def _translated(text: str, namespaces: tuple[tuple[str, Any], ...], base: str | None) -> Query:
-    return translateQuery(parseQuery(text), base, dict(namespaces) or None)
+    with PARSE_LOCK:
+        return translateQuery(parseQuery(text), base, dict(namespaces) or None)
 
 
 class CachingSPARQLProcessor(SPARQLProcessor):

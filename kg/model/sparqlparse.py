@@ -1,0 +1,15 @@
+"""One lock for parsing SPARQL with rdflib.
+
+rdflib's SPARQL grammar is built with pyparsing, whose parse actions learn how many arguments
+they take on their first call by trying and catching ``TypeError``: two threads making that
+first call at once can see each other's attempt fail ("<lambda>() missing 1 required positional
+argument"). Parsing is pure Python, so it gains nothing from running in several threads at once;
+every rdflib SPARQL parse in kg (the query guard, the SHACL-SPARQL constraints pySHACL runs)
+holds this lock.
+"""
+
+from __future__ import annotations
+
+import threading
+
+PARSE_LOCK = threading.Lock()
