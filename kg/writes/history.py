@@ -144,7 +144,12 @@ def head_guard(head: Head) -> tuple[str, str]:
     """(the DELETE template part, the WHERE clause) that make an update apply only on ``head``:
     when the heads of the history are exactly those the writer read. It replaces them all."""
     if head.change is None:
-        return "", f"FILTER NOT EXISTS {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?any }} }}"
+        # The VALUES row gives the NOT EXISTS a solution to filter: Virtuoso 7.2 evaluates a
+        # NOT EXISTS that follows no pattern as true whatever the graph holds.
+        return "", (
+            f"VALUES ?empty {{ 1 }} "
+            f"FILTER NOT EXISTS {{ GRAPH {HISTORY_GRAPH} {{ {LOG} {_LATEST} ?any }} }}"
+        )
     heads = f"GRAPH {HISTORY_GRAPH} {{ " + " ".join(f"{LOG} {_LATEST} {h} ." for h in head.heads)
     listed = ", ".join(str(h) for h in head.heads)
     where = (
