@@ -4,9 +4,11 @@
     ├── InputError              400  exit 2   unusable input: bad RDF, bad SPARQL, bad arguments
     │   ├── ParseError          400  exit 2   RDF that does not parse (with line and column)
     │   ├── QueryError          400  exit 2   SPARQL that does not parse or is not allowed
-    │   └── PayloadTooLarge     413  exit 2   request body over the limit
+    │   ├── PayloadTooLarge     413  exit 2   request body over the limit
+    │   └── BodyTimeout         408  exit 2   request body not received in time
     ├── ValidationFailed        422  exit 1   data that breaks the shapes (carries the report)
     ├── NotFound                404  exit 1
+    ├── MethodNotAllowed        405  exit 1
     ├── Unauthorized            401  exit 1   missing or wrong write token
     ├── WritesDisabled          403  exit 1   no write token configured
     ├── WriteConflict           409  exit 1   the graph kept changing under a write; retry
@@ -84,6 +86,11 @@ class PayloadTooLarge(InputError):
     code = "payload_too_large"
 
 
+class BodyTimeout(InputError):
+    status = 408
+    code = "body_timeout"
+
+
 class ValidationFailed(KgError):
     status = 422
     code = "validation_failed"
@@ -92,6 +99,11 @@ class ValidationFailed(KgError):
 class NotFound(KgError):
     status = 404
     code = "not_found"
+
+
+class MethodNotAllowed(KgError):
+    status = 405
+    code = "method_not_allowed"
 
 
 class Unauthorized(KgError):
@@ -141,3 +153,18 @@ class AssetsUnavailable(KgError):
 
     status = 503
     code = "assets_unavailable"
+
+
+def for_status(status: int, message: str) -> KgError:
+    """The kg error for an HTTP error status another library raised (Starlette, strawberry)."""
+    kinds: dict[int, type[KgError]] = {
+        400: InputError,
+        404: NotFound,
+        405: MethodNotAllowed,
+        408: BodyTimeout,
+        413: PayloadTooLarge,
+    }
+    error = kinds.get(status, InputError if 400 <= status < 500 else KgError)(message)
+    if status not in kinds:
+        error.detail["status"] = status
+    return error

@@ -96,7 +96,44 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_depth", 10, "Deepest GraphQL selection accepted."),
     Setting("max_aliases", 30, "Most aliases in one GraphQL document."),
     Setting("max_tokens", 2000, "Most tokens in one GraphQL document."),
+    Setting(
+        "max_document",
+        100_000,
+        "Longest GraphQL document accepted, in characters (refused before it is parsed).",
+    ),
     Setting("max_page_size", 1000, "Largest page (first/last) a GraphQL connection returns."),
+    Setting(
+        "nested_page_size",
+        100,
+        "Page size of a GraphQL list of nodes inside a node (units, sources, events...) when "
+        "the request gives no first.",
+    ),
+    Setting(
+        "max_cost",
+        500_000,
+        "Most nodes a GraphQL request may return, counted before it runs (each list as long "
+        "as its page, multiplied down the selection).",
+    ),
+    Setting(
+        "body_timeout",
+        30.0,
+        "Seconds a request body may take to arrive, from the request's start (then 408).",
+    ),
+    Setting(
+        "header_timeout",
+        10.0,
+        "Seconds kg serve waits for a request's line and headers before closing the connection.",
+    ),
+    Setting(
+        "keep_alive_timeout",
+        5,
+        "Seconds kg serve keeps an idle connection open between requests.",
+    ),
+    Setting(
+        "max_connections",
+        200,
+        "Most connections and requests kg serve handles at once (per worker); past that, 503.",
+    ),
     Setting("load_article", True, "Load the shipped article graph when the store is empty."),
 )
 
@@ -122,7 +159,14 @@ class Settings:
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    max_document: int = 100_000
     max_page_size: int = 1000
+    nested_page_size: int = 100
+    max_cost: int = 500_000
+    body_timeout: float = 30.0
+    header_timeout: float = 10.0
+    keep_alive_timeout: int = 5
+    max_connections: int = 200
     load_article: bool = True
 
     @property

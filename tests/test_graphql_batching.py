@@ -21,9 +21,11 @@ query($n: Int!) {
     nodes {
       name
       kinds { label }
-      units { name parent { name } posts { title holder { __typename ... on Person { name } } } }
-      posts { title }
-      events { name date kind { label } }
+      units(first: 20) {
+        name parent { name } posts(first: 20) { title holder { __typename ... on Person { name } } }
+      }
+      posts(first: 20) { title }
+      events(first: 20) { name date kind { label } }
     }
   }
 }

@@ -8,6 +8,7 @@ only, so several workers need a remote store (``KG_STORE=http://...``).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import os
@@ -17,9 +18,12 @@ import click
 import uvicorn
 from starlette.applications import Starlette
 from uvicorn.config import LOGGING_CONFIG
+from uvicorn.logging import DefaultFormatter
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kg.errors import InputError
 from kg.http.app import create_app
+from kg.model.text import SafeFormatter
 from kg.settings import SETTINGS, Settings
 from kg.store.opening import ensure_seeded, open_store, store_for
 
@@ -66,9 +70,68 @@ def seed(settings: Settings) -> bool:
         store.close()
 
 
+class LogFormatter(SafeFormatter, DefaultFormatter):
+    """uvicorn's layout, every record on a line of its own (``kg.model.text.SafeFormatter``)."""
+
+
+class HeadDeadline(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, closing connections whose request head comes too slowly.
+
+    uvicorn waits for a request line and headers as long as the client likes, so slowloris
+    clients (a header line now and then) could hold every connection. Here the head must be
+    complete within ``header_timeout`` seconds of the connection's start or of the first byte
+    of its next request; otherwise the connection is closed.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.head_timeout = Settings.load().header_timeout
+        self.head_timer: asyncio.TimerHandle | None = None
+
+    def _expect_head(self) -> None:
+        if self.head_timer is None:
+            self.head_timer = self.loop.call_later(self.head_timeout, self._head_expired)
+
+    def _head_expired(self) -> None:
+        self.head_timer = None
+        log.info("closed a connection whose request head took over %gs", self.head_timeout)
+        self.transport.close()
+
+    def _head_arrived(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._expect_head()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._expect_head()
+
+    def on_headers_complete(self) -> None:
+        self._head_arrived()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._head_arrived()  # idle now: uvicorn's keep-alive timeout takes over
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_arrived()
+        super().connection_lost(exc)
+
+
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration, with kg's own loggers printed alongside."""
+    """uvicorn's logging configuration, with kg's own loggers printed alongside.
+
+    Records of kg and uvicorn's error log go through :class:`LogFormatter`, so text from a
+    request (an argument, a query, an exception's message) cannot start a line of its own.
+    uvicorn's access log quotes the path itself.
+    """
     config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["default"]["()"] = f"{__name__}.LogFormatter"
     config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
 
@@ -113,4 +176,9 @@ def serve(settings: Settings) -> None:
         workers=settings.workers,
         log_config=log_config(),
         timeout_graceful_shutdown=5,
+        # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.deadlines), idle
+        # connections close after keep_alive_timeout, and past max_connections, 503.
+        http=HeadDeadline,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_connections,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kg.graphql.mapping import check_iri
 from kg.model.namespaces import DCT, SKOS
+from kg.model.text import check_text
 from kg.store.protocol import Row
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -21,7 +22,8 @@ DEFINITION = str(SKOS.definition)
 
 
 def string(text: str) -> str:
-    """A SPARQL string literal for ``text``."""
+    """A SPARQL string literal for ``text`` (:class:`InputError` for a non-character in it)."""
+    check_text(text, "a string argument")
     escaped = (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
@@ -48,11 +50,13 @@ class Level:
     forward: set[str] = field(default_factory=set)
     concepts: set[str] = field(default_factory=set)
     inverse: set[str] = field(default_factory=set)
+    #: Forward paths to lists of nodes: read with their targets' labels, to page them.
+    lists: set[str] = field(default_factory=set)
     definitions: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.forward or self.concepts or self.inverse)
+        return not (self.forward or self.concepts or self.inverse or self.lists)
 
 
 def _among(var: str, items: set[str]) -> str:
@@ -73,8 +77,10 @@ def level_query(level: Level) -> str:
     """One SELECT for every field of every subject of a level.
 
     Rows are ``?s ?p ?o`` (forward), ``?s ?p ?o ?l [?d]`` (a concept with its label and
-    definition) or ``?s ?p ?o ?i`` (inverse: ``?o ?p ?s``). The predicates are a FILTER, not a
-    second VALUES: Oxigraph joins two VALUES blocks by scanning every triple.
+    definition) or ``?s ?p ?o ?i`` (inverse: ``?o ?p ?s``); lists of nodes (forward in
+    ``lists``, and every inverse path) bring their targets' ``rdfs:label`` as ``?k``, the order
+    their pages are cut in. The predicates are a FILTER, not a second VALUES: Oxigraph joins
+    two VALUES blocks by scanning every triple.
     """
     subjects = values("s", sorted(set(level.subjects)))
     branches = []
@@ -86,8 +92,13 @@ def level_query(level: Level) -> str:
             f"{{ {subjects} {_triple('?s', '?o', level.concepts)} "
             f"OPTIONAL {{ ?o <{PREF_LABEL}> ?l }}{extra} }}"
         )
+    key = f"OPTIONAL {{ ?o <{RDFS_LABEL}> ?k }}"
+    if level.lists:
+        branches.append(f"{{ {subjects} {_triple('?s', '?o', level.lists)} {key} }}")
     if level.inverse:
-        branches.append(f"{{ {subjects} {_triple('?o', '?s', level.inverse)} BIND(true AS ?i) }}")
+        branches.append(
+            f"{{ {subjects} {_triple('?o', '?s', level.inverse)} {key} BIND(true AS ?i) }}"
+        )
     return "SELECT DISTINCT * WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}"
 
 

@@ -76,7 +76,15 @@ async def run(info: Info[Context, Any], work: Callable[[Loader], R], *, inline: 
     remaining = ctx.remaining()
     if remaining <= 0:
         raise ctx.timeout_error()
-    loader = Loader(ctx.store, registry_of(info), ctx.settings.query_timeout, remaining=remaining)
+    settings = ctx.settings
+    loader = Loader(
+        ctx.store,
+        registry_of(info),
+        settings.query_timeout,
+        remaining=remaining,
+        nested=settings.nested_page_size,
+        max_page=settings.max_page_size,
+    )
     loader.log = ctx.log
     if inline:
         return work(loader)

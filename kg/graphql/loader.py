@@ -15,10 +15,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryTimeout
+from kg.errors import InputError, QueryTimeout
 from kg.graphql import types as t
 from kg.graphql.compile import RDF_TYPE, RDFS_LABEL, Level, level_query
-from kg.graphql.mapping import curie, node_id
+from kg.graphql.mapping import WINDOWS, curie, iri_of, node_id
 from kg.graphql.selection import Need, Registry, Wanted
 from kg.model.namespaces import KG
 from kg.store.protocol import Row, Store
@@ -55,8 +55,13 @@ class Loader:
         timeout: float | None,
         *,
         remaining: float | None = None,
+        nested: int = 100,
+        max_page: int = 1000,
     ) -> None:
-        """``timeout``: the request's time limit; ``remaining``: what is left of it now."""
+        """``timeout``: the request's time limit; ``remaining``: what is left of it now;
+        ``nested``: the page size of a list of nodes without ``first``, at most ``max_page``."""
+        self.nested = nested
+        self.max_page = max_page
         self.store = store
         self.registry = registry
         self.timeout = timeout
@@ -112,9 +117,8 @@ class Loader:
             found = [built.get((iri, id(need))) for iri, need in targets]
             values = [v for v in found if v is not None]
             attr = wanted.info.attr
-            if many:
-                values.sort(key=lambda v: (self.keys.get(v.iri, ""), v.iri))
-                obj.__dict__[attr] = values
+            if many:  # in page order already; ``mapping.paged`` cuts each page and drops None
+                obj.__dict__[attr] = found
             elif wanted.info.spec is not None and wanted.info.spec.kind == "holder":
                 if values:
                     obj.__dict__[attr] = values[0]
@@ -139,6 +143,8 @@ class Loader:
                         level.definitions = True
                     elif spec.inverse:
                         level.inverse.add(spec.path)
+                    elif w.info.many and spec.kind == "link":
+                        level.lists.add(spec.path)
                     else:
                         level.forward.add(spec.path)
         facts: dict[str, Facts] = {}
@@ -150,15 +156,15 @@ class Loader:
             f = facts.get(s)
             if f is None:
                 f = facts[s] = Facts()
+            if "k" in row:
+                self._key(o.value, row["k"].value)
             if "i" in row:
                 f.inverse.setdefault(p, []).append(o.value)
                 continue
             if p == RDF_TYPE:
                 types.setdefault(s, set()).add(o.value)
             elif p == RDFS_LABEL and "l" not in row:
-                key = o.value.lower()
-                if key < self.keys.get(s, "\U0010ffff"):
-                    self.keys[s] = key
+                self._key(s, o.value)
             f.forward.setdefault(p, []).append(o)
             if "l" in row:
                 label = row["l"]
@@ -169,6 +175,39 @@ class Loader:
             if "d" in row:
                 f.definitions[o.value] = row["d"].value
         return facts, types
+
+    def _key(self, node: str, label: str) -> None:
+        """Lists of nodes are ordered by each node's least lower-cased label, then IRI."""
+        key = label.lower()
+        if key < self.keys.get(node, "\U0010ffff"):
+            self.keys[node] = key
+
+    def _page(self, obj: Any, w: Wanted, targets: list[str]) -> list[str]:
+        """The targets of a list of nodes to load: the union of the pages the request asks.
+
+        Each ``(first, after)`` window is kept on ``obj`` for ``mapping.paged``.
+        """
+        targets = sorted(targets, key=lambda iri: (self.keys.get(iri, ""), iri))
+        spans: dict[tuple[Any, Any], tuple[int, int]] = {}
+        for first, after in w.windows or ((None, None),):
+            if first is not None and not 0 <= first <= self.max_page:
+                raise InputError(
+                    f"{w.info.name}(first: {first}): first must be 0 to {self.max_page} "
+                    "(setting max_page_size)"
+                )
+            start = 0
+            if after is not None:
+                target = iri_of(str(after))
+                if target not in targets:
+                    raise InputError(f"{w.info.name}(after: {after!r}): no such node in the list")
+                start = targets.index(target) + 1
+            spans[(first, after)] = (start, start + (self.nested if first is None else first))
+        low = min(a for a, _ in spans.values())
+        high = max(b for _, b in spans.values())
+        windows = obj.__dict__.setdefault(WINDOWS, {})
+        for (first, after), (a, b) in spans.items():
+            windows[(w.info.attr, first, after)] = (a - low, b - low)
+        return targets[low:high]
 
     def _type_of(self, need: Need, types: set[str] | None) -> str | None:
         if not need.polymorphic:
@@ -227,6 +266,8 @@ class Loader:
                     d[info.attr] = self._holder(f)
                     if not targets:
                         continue
+                if info.many:
+                    targets = self._page(obj, w, targets)
                 child = w.child
                 assert child is not None
                 pairs = [(target, child) for target in targets]

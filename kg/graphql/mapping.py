@@ -12,17 +12,22 @@ Ids: a node's ``id`` is its IRI without the ``https://w3id.org/aikg/id/`` prefix
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+import pyoxigraph as ox
 import strawberry
 
 from kg.errors import InputError
 from kg.model.namespaces import ID, PREFIXES
+from kg.model.text import illegal_character
 
 Kind = Literal["literal", "iri", "concept", "link", "holder"]
 
 _ID_BASE = str(ID)
+#: Longest IRI accepted in a request.
+MAX_IRI = 2_000
 T = TypeVar("T", bound=type)
 
 
@@ -79,8 +84,41 @@ def concept(path: str, description: str, *, many: bool = False) -> Any:
 
 
 def link(path: str, description: str, *, inverse: bool = False, many: bool = False) -> Any:
-    """A field whose values are other nodes at ``path`` (or pointing here, when inverse)."""
-    return _field(FieldMap(str(path), "link", inverse=inverse), description, [] if many else None)
+    """A field whose values are other nodes at ``path`` (or pointing here, when inverse).
+
+    A list of nodes takes ``first`` and ``after`` (see :func:`paged`).
+    """
+    spec = FieldMap(str(path), "link", inverse=inverse)
+    if not many:
+        return _field(spec, description, None)
+    return strawberry.field(
+        resolver=paged,
+        description=f"{description} {PAGED}",
+        metadata={"rdf": spec},
+    )
+
+
+#: What every list of nodes says about its pages.
+PAGED = "In name order, `first` at a time (default: nested_page_size), after the id `after`."
+
+#: Where the loader keeps, for each list field of an object it built, the window each
+#: ``(field, first, after)`` of the request asked for: ``(start, end)`` in the loaded list.
+WINDOWS = "__windows__"
+
+
+def paged(
+    root: Any,
+    info: strawberry.Info,
+    first: int | None = None,
+    after: strawberry.ID | None = None,
+) -> Any:
+    """The page of a list of nodes the loader filled (``kg.graphql.loader``)."""
+    loaded: list[Any] = root.__dict__.get(info.python_name, [])
+    window = root.__dict__.get(WINDOWS, {}).get((info.python_name, first, after))
+    if window is None:  # not built by the loader for this request: its first nodes
+        window = (0, len(loaded) if first is None else first)
+    start, end = window
+    return [node for node in loaded[start:end] if node is not None]
 
 
 def holder(path: str, description: str) -> Any:
@@ -109,16 +147,41 @@ def iri_of(node_id_: str) -> str:
     if node_id_.startswith("~"):
         raw = node_id_[1:]
         try:
-            return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+            found = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"malformed id {node_id_!r}") from exc
-    if not node_id_ or any(c in node_id_ for c in '<>"{}|\\^` \n'):
+    elif not node_id_ or any(c in node_id_ for c in '<>"{}|\\^` \n'):
         raise InputError(f"malformed id {node_id_!r}")
-    return _ID_BASE + node_id_
+    else:
+        found = _ID_BASE + node_id_
+    problem = iri_problem(found)
+    if problem is not None:
+        raise InputError(f"malformed id {node_id_[:200]!r}: {problem}")
+    return found
+
+
+def iri_problem(iri: str) -> str | None:
+    """Why ``iri`` is not an absolute IRI (RFC 3987) kg accepts, or ``None`` when it is."""
+    if len(iri) > MAX_IRI:
+        return f"it is longer than {MAX_IRI} characters"
+    problem = illegal_character(iri)
+    if problem is not None:
+        return problem
+    if any(c in iri for c in '<>"{}|\\^` \n\t'):
+        return 'it holds a space or one of < > " { } | \\ ^ `'
+    if re.search("%(?![0-9A-Fa-f]{2})", iri):
+        return "a % must be followed by two hexadecimal digits"
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return "it does not have the syntax of an absolute IRI (scheme:rest, RFC 3987)"
+    return None
 
 
 def check_iri(iri: str) -> str:
-    """``iri`` when it can go between ``<>`` in SPARQL, else :class:`InputError`."""
-    if not iri or any(c in iri for c in '<>"{}|\\^` \n\t') or ":" not in iri:
-        raise InputError(f"not an IRI: {iri!r}")
+    """``iri`` when it is an absolute IRI, else :class:`InputError` saying why."""
+    problem = iri_problem(iri)
+    if problem is not None:
+        shown = repr(iri) if len(iri) <= 200 else repr(iri[:200]) + "..."
+        raise InputError(f"not an IRI: {shown}: {problem}")
     return iri

@@ -10,26 +10,18 @@ import asyncio
 import concurrent.futures
 import functools
 import logging
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, specified_rules
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
-from strawberry.schema.schema import validate_document
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from kg.errors import KgError
 from kg.graphql import mutations
 from kg.graphql import types as t
+from kg.graphql.checks import Checks, DocumentChecks
 from kg.graphql.context import Context
 from kg.graphql.query import Query
 from kg.graphql.selection import Registry
@@ -49,6 +41,7 @@ class KgSchema(strawberry.Schema):
     """The schema, with the node-type registry and logging of unexpected errors."""
 
     registry: Registry
+    checks: DocumentChecks
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -69,54 +62,21 @@ class KgSchema(strawberry.Schema):
             )
 
 
-class CachedValidation(SchemaExtension):
-    """Validation with the depth and alias limits, cached per query text across requests.
-
-    strawberry's ``ValidationCache`` keys its cache on the rule classes too, and the depth and
-    alias limiters make new rule classes for every request, so it would never hit.
-    """
-
-    def __init__(self, validate: Callable[[str, Any], list[GraphQLError]]) -> None:
-        super().__init__()
-        self.validate = validate
-
-    def on_validate(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.graphql_document is not None and ctx.query is not None:
-            ctx.pre_execution_errors = self.validate(ctx.query, ctx.graphql_document)
-        yield
-
-
 @functools.lru_cache(maxsize=8)
 def build_schema(settings: Settings) -> KgSchema:
     """The schema with the limits of ``settings`` (cached per settings)."""
-    limit_rules = (
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    )
-
-    validated: dict[str, list[GraphQLError]] = {}
-
-    def validate(query: str, document: Any) -> list[GraphQLError]:
-        errors = validated.get(query)
-        if errors is None:
-            errors = validate_document(schema._schema, document, (*specified_rules, *limit_rules))
-            if len(validated) < 1024:  # bounded: query texts come from clients
-                validated[query] = errors
-        return errors
-
+    checks = DocumentChecks(settings)
     schema = KgSchema(
         query=merge_types("Query", (Query, mutations.HistoryQuery)),
         mutation=mutations.Mutation,
         types=list(t.NODE_TYPES.values()),
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: ParserCache(maxsize=256),
-            lambda: CachedValidation(validate),
+            lambda: Checks(checks),
             lambda: MaskErrors(should_mask_error=lambda e: not _expected(e)),
         ],
     )
     schema.registry = Registry(schema._schema)
+    schema.checks = checks
     return schema
 
 

@@ -51,7 +51,7 @@ class TypeInfo:
     fields: dict[str, FieldInfo]
 
 
-def _unwrap(t: GraphQLOutputType) -> tuple[GraphQLNamedType, bool]:
+def unwrap(t: GraphQLOutputType) -> tuple[GraphQLNamedType, bool]:
     many = False
     while isinstance(t, GraphQLNonNull | GraphQLList):
         many = many or isinstance(t, GraphQLList)
@@ -72,7 +72,7 @@ class Registry:
             fields: dict[str, FieldInfo] = {}
             for f in definition.fields:
                 gname = f.graphql_name or to_camel_case(f.python_name)
-                target, many = _unwrap(gtype.fields[gname].type)
+                target, many = unwrap(gtype.fields[gname].type)
                 fields[gname] = FieldInfo(
                     gname, f.python_name, f.metadata.get("rdf"), many, self.possible(target)
                 )
@@ -90,6 +90,8 @@ class Registry:
 class Wanted:
     info: FieldInfo
     child: Need | None
+    #: For a list of nodes, the ``(first, after)`` of each selection of it.
+    windows: tuple[tuple[Any, Any], ...] = ()
 
 
 @dataclass(eq=False)
@@ -182,6 +184,17 @@ class Collector:
         assert isinstance(t, GraphQLObjectType)
         return t
 
+    def windows(self, nodes: list[FieldNode]) -> tuple[tuple[Any, Any], ...]:
+        """The ``(first, after)`` arguments of each selection of a list field."""
+        found: dict[tuple[Any, Any], None] = {}
+        for node in nodes:
+            args = {a.name.value: self.value(a.value) for a in node.arguments or ()}
+            first = args.get("first")
+            if isinstance(first, str):  # a literal in the document (validated as an Int)
+                first = int(first)
+            found[(first, args.get("after"))] = None
+        return tuple(found)
+
     def need(self, nodes: list[FieldNode], type_names: tuple[str, ...]) -> Need:
         """What to load for nodes of ``type_names`` selected by ``nodes``."""
         need = Need()
@@ -194,6 +207,6 @@ class Collector:
                     if f is None or f.spec is None:
                         continue
                     child = self.need(fnodes, f.targets) if f.targets else None
-                    wanted.append(Wanted(f, child))
+                    wanted.append(Wanted(f, child, self.windows(fnodes) if f.many else ()))
             need.types[name] = wanted
         return need

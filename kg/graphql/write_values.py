@@ -16,7 +16,9 @@ import pyoxigraph as ox
 from strawberry import UNSET
 
 from kg.errors import InputError
+from kg.graphql.mapping import iri_problem
 from kg.model.namespaces import KG, PREFIXES
+from kg.model.text import illegal_character
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_TEXT = 10_000
@@ -47,6 +49,8 @@ def text(value: str, name: str, *, limit: int = MAX_TEXT) -> ox.Literal:
         raise InvalidInput(
             f"is {len(value)} characters long; at most {limit} are accepted", field=name
         )
+    if (problem := illegal_character(value)) is not None:
+        raise InvalidInput(problem, field=name)
     return ox.Literal(value)
 
 
@@ -58,6 +62,8 @@ def iri(value: str, name: str, keys: dict[str, ox.NamedNode] | None = None) -> o
         return keys[value[2:]]
     if len(value) > 2_000 or not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value):
         raise InvalidInput(f"{value[:100]!r} is not an absolute http(s) IRI", field=name)
+    if (problem := iri_problem(value)) is not None:
+        raise InvalidInput(f"{value[:100]!r} is not an IRI: {problem}", field=name)
     return ox.NamedNode(value)
 
 

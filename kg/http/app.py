@@ -7,22 +7,26 @@ module only assembles them, opens the store, and translates errors into the one 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from kg.errors import KgError
+from kg.errors import KgError, for_status
 from kg.http import graphql_view, gsp, pictures, sparql
+from kg.http.deadlines import BodyDeadline
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
+from kg.http.headers import HEADERS, SecurityHeaders
 from kg.http.limits import BodyLimit
 from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
@@ -39,10 +43,27 @@ async def kg_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers or None)
 
 
+async def starlette_error(request: Request, exc: Exception) -> Response:
+    """404 (no such path), 405 (method) and Starlette's other HTTP errors, in kg's shape."""
+    assert isinstance(exc, HTTPException)
+    error = for_status(exc.status_code, exc.detail)
+    return JSONResponse(error.to_json(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """500, in kg's shape and without detail (the error is logged with its traceback).
+
+    Starlette answers these outside every middleware, so the security headers are set here.
+    """
+    return JSONResponse(KgError("Unexpected error.").to_json(), status_code=500, headers=HEADERS)
+
+
 async def healthz(request: Request) -> Response:
     state = state_of(request)
     try:
-        await run_in_threadpool(state.store.ask, "ASK { ?s ?p ?o }", timeout=5)
+        # Bounded here rather than by the store's own time limit, which on the embedded store
+        # starts a process for each query: the health check stays a few milliseconds.
+        await asyncio.wait_for(run_in_threadpool(state.store.ask, "ASK { ?s ?p ?o }"), 5)
     except Exception as exc:  # the health check reports any failure of the store
         log.warning("health check failed: %s", exc)
         return JSONResponse({"status": "unavailable", "store": "not answering"}, status_code=503)
@@ -75,9 +96,15 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     app = Starlette(
         routes=routes,
-        exception_handlers={KgError: kg_error},
+        exception_handlers={
+            KgError: kg_error,
+            HTTPException: starlette_error,
+            Exception: unexpected_error,
+        },
         lifespan=lifespan,
         middleware=[
+            # Content-Security-Policy and nosniff on every response, errors included.
+            Middleware(SecurityHeaders),
             # CORS: any origin may read (browser SPARQL tools); writes still need the token.
             Middleware(
                 CORSMiddleware,
@@ -87,6 +114,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(BodyLimit, max_body=settings.max_body),
+            # Slow bodies: the whole body within body_timeout seconds, else 408.
+            Middleware(BodyDeadline, timeout=settings.body_timeout),
             # /graphql answers application/graphql-response+json to clients that prefer it.
             Middleware(GraphQLResponseMedia, path="/graphql"),
             # A reader replica sends mutations and SPARQL Updates to the writer.

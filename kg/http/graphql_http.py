@@ -94,7 +94,11 @@ class GraphQLResponseMedia:
     @staticmethod
     async def _send_rewritten(start: Message, body: bytes, send: Send) -> None:
         status = start["status"]
-        if status == 200 and (stripped := request_error(body)) is not None:
+        if status != 200:  # kg's own errors keep their JSON shape and media type
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        if (stripped := request_error(body)) is not None:
             status = 400
             body = json.dumps(stripped).encode("utf-8")
         headers = MutableHeaders(raw=list(start.get("headers", [])))

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
+from kg.errors import InputError, for_status
 from kg.graphql.context import Context
-from kg.graphql.schema import build_schema
+from kg.graphql.schema import KgSchema, build_schema
 from kg.http import playground
 from kg.http.state import state_of
 from kg.model import paths
@@ -30,7 +35,51 @@ def example_query() -> str:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    """strawberry's view; the context carries the app's store and settings."""
+    """strawberry's view; the context carries the app's store and settings.
+
+    A document over ``max_document`` characters is answered here, before the schema runs:
+    an error raised inside it would keep the text alive in a reference cycle (the error's
+    traceback holds the frames that hold the text) until the next garbage collection.
+    """
+
+    schema: KgSchema
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's view, whose own HTTP errors (a body that is not JSON, an unsupported
+        content type...) become kg errors, answered in kg's one JSON shape."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            raise for_status(exc.status_code, exc.reason) from None
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The JSON of a request; a body nested too deeply or not UTF-8 is a client error."""
+        try:
+            return self.decode_json(data)
+        except RecursionError:
+            raise InputError("the request body is JSON nested too deeply") from None
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError
+            raise InputError("Unable to parse request body as JSON") from None
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        query = request_data.query
+        if isinstance(query, str) and (error := self.schema.checks.too_long(query)) is not None:
+            return ExecutionResult(data=None, errors=[error])
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = state_of(request)

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import InputError
+from kg.http.headers import policy
 from kg.http.state import AppState, state_of
 from kg.pictures.data import (
     fetch_organisations_with_units,
@@ -105,7 +106,10 @@ def orgchart_page(request: Request) -> Response:
         + f'<p><a href="?format=svg" download="orgchart-{esc(short_id(org))}.svg">'
         "Download the chart as SVG</a></p>"
     )
-    return HTMLResponse(page(f"Organisation chart: {chart.label}", body, script=PANEL_SCRIPT))
+    return HTMLResponse(
+        page(f"Organisation chart: {chart.label}", body, script=PANEL_SCRIPT),
+        headers={"Content-Security-Policy": PANEL_POLICY},
+    )
 
 
 def _chart_text(chart: OrgChart) -> str:
@@ -366,3 +370,6 @@ PANEL_SCRIPT = """
   });
 })();
 """
+
+#: The page policy (``kg.headers``) with the chart page's inline script allowed by digest.
+PANEL_POLICY = policy(scripts=[PANEL_SCRIPT])

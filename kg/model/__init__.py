@@ -1,8 +1,9 @@
 """The model: what the graph is made of, below every other layer.
 
 Owns the namespaces (``namespaces``), where the shipped ontology, shapes and article graph live
-(``paths``) and reading RDF files and bytes into pyoxigraph quads, with the format table
-(``rdf``); the one lock every rdflib SPARQL parse holds (``sparqlparse``).
+(``paths``), reading RDF files and bytes into pyoxigraph quads, with the format table
+(``rdf``); the one lock every rdflib SPARQL parse holds (``sparqlparse``); text from outside:
+characters XML cannot carry, log-safe text (``text``).
 
 May import: ``kg.errors``, ``kg.settings`` and third-party libraries only.
 """

@@ -10,12 +10,14 @@ from __future__ import annotations
 import gzip
 import re
 import xml.parsers.expat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, ParseError
+from kg.model.text import illegal_character
 
 #: Format names accepted by ``--format`` and ``?format=``, with their media types.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -171,6 +173,30 @@ def parse_bytes(
         return list(ox.parse(data, fmt, base_iri=base_iri))
     except (SyntaxError, ValueError) as exc:
         raise parse_error(exc, source, fmt=fmt, data=data) from exc
+
+
+def check_literals(quads: Iterable[ox.Quad], source: str) -> None:
+    """:class:`InputError` at the first literal holding a character XML cannot carry."""
+    for q in quads:
+        o = q.object
+        if isinstance(o, ox.Literal) and (problem := illegal_character(o.value)) is not None:
+            raise InputError(
+                f"{source}: the value of {q.predicate} on {q.subject}: {problem}", source=source
+            )
+
+
+#: SPARQL finding a literal with a character XML 1.0 cannot carry (see ``kg.model.text``).
+ILLEGAL_LITERAL_QUERY = (
+    "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && "
+    'REGEX(STR(?o), "[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]")) } LIMIT 1'
+)
+
+
+def check_store_literals(store: ox.Store, source: str) -> None:
+    """:func:`check_literals` over a whole pyoxigraph store (one scan, in the store)."""
+    rows = store.query(ILLEGAL_LITERAL_QUERY, use_default_graph_as_union=True)
+    for row in cast(Iterable[Any], rows):
+        check_literals([ox.Quad(row["s"], row["p"], row["o"])], source)
 
 
 def iter_file(path: Path, fmt: ox.RdfFormat) -> Iterator[ox.Quad]:

@@ -26,6 +26,7 @@ from grandalf.graphs import Edge, Graph, Vertex
 from grandalf.layouts import SugiyamaLayout
 
 from kg.errors import InputError
+from kg.model.text import xml_safe
 
 log = logging.getLogger("kg.draw")
 
@@ -40,8 +41,12 @@ _warned_fallback = False
 
 
 def esc(text: object) -> str:
-    """Text escaped for XML and HTML content and attribute values."""
-    return escape(str(text), quote=True)
+    """Text escaped for XML and HTML content and attribute values.
+
+    Characters XML cannot carry are dropped: writes and loads refuse them, but a store kg
+    did not fill could hold some, and one would make the whole picture invalid XML.
+    """
+    return escape(xml_safe(str(text)), quote=True)
 
 
 def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:

@@ -146,7 +146,9 @@ def _load_small(store: Store, todo: list[Source]) -> LoadResult:
     quads: list[ox.Quad] = []
     for src in todo:
         target = ox.NamedNode(src.graph)
-        for q in rdf.parse_file(src.path, src.fmt):
+        parsed = rdf.parse_file(src.path, src.fmt)
+        rdf.check_literals(parsed, str(src.path))
+        for q in parsed:
             if isinstance(q.graph_name, ox.DefaultGraph):
                 q = ox.Quad(q.subject, q.predicate, q.object, target)
             quads.append(q)
@@ -226,6 +228,10 @@ def _bulk_one(stage: ox.Store, src: Source) -> None:
         raise InputError(f"{src.path}: {exc}", source=str(src.path)) from exc
 
 
+def _names(todo: list[Source]) -> str:
+    return ", ".join(str(src.path) for src in todo)
+
+
 def _with_progress(work: Callable[[], None], report: Callable[[int], None]) -> None:
     """Run ``work`` in a thread (pyoxigraph releases the GIL) and report bytes read meanwhile
     (from /proc/self/io, where the platform has it)."""
@@ -268,6 +274,7 @@ def _load_generation(
     try:
         _bulk_parse(staged.store, todo, size, progress)
         staged.store.flush()
+        rdf.check_store_literals(staged.store, _names(todo))
     except BaseException:
         staged.discard()
         raise
@@ -308,6 +315,7 @@ def _load_staged(
     started = time.perf_counter()
     stage = ox.Store()
     _bulk_parse(stage, todo, size, progress)
+    rdf.check_store_literals(stage, _names(todo))
     quads = list(stage)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     result = LoadResult(len(todo), len(quads), graphs, bulk=True)
