@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import tempfile
 from typing import Any
 
 import click
@@ -70,6 +71,19 @@ def log_config() -> dict[str, Any]:
     """uvicorn's logging configuration, with kg's own loggers printed alongside."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # The access log: one JSON object a line on standard output (kg.store.metrics), in place of
+    # uvicorn's own access lines.
+    config["formatters"]["kg_json"] = {"format": "%(message)s"}
+    config["handlers"]["kg_access"] = {
+        "formatter": "kg_json",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["kg.access"] = {
+        "handlers": ["kg_access"],
+        "level": "INFO",
+        "propagate": False,
+    }
     return config
 
 
@@ -81,7 +95,8 @@ def urls(settings: Settings) -> list[str]:
         f"SPARQL      {base}/sparql",
         f"Export      {base}/export",
         f"Ontology    {base}/ontology   Shapes {base}/shapes",
-        f"Health      {base}/healthz",
+        f"Health      {base}/healthz   Metrics {base}/metrics",
+        f"Home        {base}/",
     ]
 
 
@@ -102,6 +117,9 @@ def serve(settings: Settings) -> None:
     if seed(settings):
         click.echo(f"kg: loaded the ontology and the article graph into {settings.store_location}")
     os.environ.update(to_env(settings))
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers count into one directory, so /metrics sums them all (kg.store.metrics).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kg-metrics-")
     click.echo(f"kg: store {settings.store_location}")
     for line in urls(settings):
         click.echo(f"kg: {line}")
@@ -112,5 +130,6 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_config=log_config(),
+        access_log=False,
         timeout_graceful_shutdown=5,
     )
