@@ -110,9 +110,7 @@ def test_several_workers_answer_the_sum_of_their_counts(
     kg_server_factory: Callable[..., Server], oxigraph_server: object
 ) -> None:
     url = oxigraph_server.url  # type: ignore[attr-defined]
-    server = kg_server_factory(
-        env={"KG_STORE": url, "KG_WRITE_TOKEN": TOKEN}, args=["--workers", "2"]
-    )
+    server = kg_server_factory(env={"KG_STORE": url}, args=["--workers", "2"])
     for _ in range(20):  # new connections, so both workers answer some
         httpx.get(f"{server.url}/id/org/openai", headers={"Connection": "close"}, timeout=30)
     totals = set()

@@ -265,7 +265,7 @@ def _citations(rows: Iterable[dict[str, Term]]) -> list[Citation]:
         elif p == str(KG.supports):
             citation.supports.add(o.value)
         elif p == str(KG.verbatim):
-            citation.verbatim = o.value == "true"
+            citation.verbatim = o.value in ("true", "1")  # Virtuoso answers 1
         elif p not in CITATION_CORE:
             citation.qualifiers.append((p, o))
     return sorted(found.values(), key=lambda c: (c.source or "", c.iri))

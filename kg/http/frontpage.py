@@ -52,7 +52,6 @@ ORDER BY ?provider
 #: How many sources the page lists (the newest first); the count covers them all.
 MAX_SOURCES = 50
 _SOURCE_KINDS = " ".join(f"<{c}>" for c in RDF_CLASSES["Source"])
-_KEPT_APART = f"<{ONTOLOGY_GRAPH}>, <{history.HISTORY_GRAPH.value}>"
 
 
 def routes() -> list[BaseRoute]:
@@ -74,16 +73,24 @@ class Holdings:
 def holdings(store: Store, settings: Settings) -> Holdings:
     """What the graph holds, outside the ontology and history graphs."""
     t = settings.query_timeout
-    kinds = store.select(
-        f"SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?type }} "
-        f"FILTER(?g NOT IN ({_KEPT_APART})) }} GROUP BY ?type ORDER BY DESC(?n) LIMIT 100",
-        timeout=t,
+    # The data graphs by name: a server's own graphs (Virtuoso's) are not kg's to count.
+    kept_apart = {str(ONTOLOGY_GRAPH), history.HISTORY_GRAPH.value}
+    graphs = " ".join(f"<{g}>" for g in store.named_graphs() if g not in kept_apart)
+    kinds = (
+        store.select(
+            f"SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?g {{ {graphs} }} "
+            "GRAPH ?g { ?s a ?type } } GROUP BY ?type ORDER BY DESC(?n) LIMIT 100",
+            timeout=t,
+        )
+        if graphs
+        else []
     )
     sources = store.select(
-        f"SELECT ?s (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?date) WHERE {{ "
-        f"VALUES ?kind {{ {_SOURCE_KINDS} }} ?s a ?kind OPTIONAL {{ ?s <{RDFS_LABEL}> ?l }} "
-        f"OPTIONAL {{ ?s <{SCHEMA.datePublished}> ?d }} }} GROUP BY ?s "
-        f"ORDER BY DESC(STR(?date)) ?s LIMIT {MAX_SOURCES}",
+        # Sorted outside the grouping: Virtuoso refuses an aggregate's name in ORDER BY.
+        f"SELECT ?s ?label ?date WHERE {{ {{ SELECT ?s (SAMPLE(?l) AS ?label) "
+        f"(SAMPLE(?d) AS ?date) WHERE {{ VALUES ?kind {{ {_SOURCE_KINDS} }} ?s a ?kind "
+        f"OPTIONAL {{ ?s <{RDFS_LABEL}> ?l }} OPTIONAL {{ ?s <{SCHEMA.datePublished}> ?d }} }} "
+        f"GROUP BY ?s }} }} ORDER BY DESC(STR(?date)) ?s LIMIT {MAX_SOURCES}",
         timeout=t,
     )
     counted = store.select(
