@@ -142,7 +142,7 @@ def test_without_its_assets_the_page_says_how_to_fetch_them(
     assert "<code>kg assets</code>" in page
     assert "graphiql-3" in page  # names the missing files
     assert "{ __typename }" in page
-    assert Links(page).loads == ["data:,", "/static/playground.css"]
+    assert Links(page).loads == ["data:,", "/static/kg.css", "/static/playground.css"]
 
 
 def test_the_opening_queries_run_on_the_article() -> None:

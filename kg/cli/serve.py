@@ -12,6 +12,7 @@ import asyncio
 import copy
 import logging
 import os
+import tempfile
 from typing import Any
 
 import click
@@ -133,6 +134,19 @@ def log_config() -> dict[str, Any]:
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["default"]["()"] = f"{__name__}.LogFormatter"
     config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # The access log: one JSON object a line on standard output (kg.store.metrics), in place of
+    # uvicorn's own access lines.
+    config["formatters"]["kg_json"] = {"format": "%(message)s"}
+    config["handlers"]["kg_access"] = {
+        "formatter": "kg_json",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["kg.access"] = {
+        "handlers": ["kg_access"],
+        "level": "INFO",
+        "propagate": False,
+    }
     return config
 
 
@@ -144,7 +158,8 @@ def urls(settings: Settings) -> list[str]:
         f"SPARQL      {base}/sparql",
         f"Export      {base}/export",
         f"Ontology    {base}/ontology   Shapes {base}/shapes",
-        f"Health      {base}/healthz",
+        f"Health      {base}/healthz   Metrics {base}/metrics",
+        f"Home        {base}/",
     ]
 
 
@@ -165,6 +180,9 @@ def serve(settings: Settings) -> None:
     if seed(settings):
         click.echo(f"kg: loaded the ontology and the article graph into {settings.store_location}")
     os.environ.update(to_env(settings))
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers count into one directory, so /metrics sums them all (kg.store.metrics).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kg-metrics-")
     click.echo(f"kg: store {settings.store_location}")
     for line in urls(settings):
         click.echo(f"kg: {line}")
@@ -175,6 +193,7 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_config=log_config(),
+        access_log=False,
         timeout_graceful_shutdown=5,
         # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.deadlines), idle
         # connections close after keep_alive_timeout, and past max_connections, 503.

@@ -6,7 +6,9 @@ backwards). The SPARQL the API runs is generated from these declarations only (`
 compile``), and ``tests/test_graphql_mapping.py`` holds them against ``ontology/shapes.ttl``.
 
 Ids: a node's ``id`` is its IRI without the ``https://w3id.org/aikg/id/`` prefix (for example
-``org/openai``); an IRI outside that namespace gets ``~`` followed by the base64url of the IRI.
+``org/openai``); an IRI outside that namespace (or one whose rest would read as an IRI scheme)
+gets ``~`` followed by the base64url of the IRI. Every ID argument accepts an id in either form
+or the full IRI (:func:`iri_of`), so the ids queries and writes return can be passed back.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ Kind = Literal["literal", "iri", "concept", "link", "holder"]
 _ID_BASE = str(ID)
 #: Longest IRI accepted in a request.
 MAX_IRI = 2_000
+#: An absolute IRI starts with a scheme and a colon (RFC 3987); an id never does.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 T = TypeVar("T", bound=type)
 
 
@@ -137,21 +141,25 @@ def curie(iri: str) -> str:
 
 def node_id(iri: str) -> str:
     """The stable id of the node named ``iri`` (see the module docstring)."""
-    if iri.startswith(_ID_BASE) and len(iri) > len(_ID_BASE):
-        return iri[len(_ID_BASE) :]
+    rest = iri[len(_ID_BASE) :]
+    if iri.startswith(_ID_BASE) and rest and not rest.startswith("~") and not _SCHEME.match(rest):
+        return rest
     return "~" + base64.urlsafe_b64encode(iri.encode()).decode().rstrip("=")
 
 
 def iri_of(node_id_: str) -> str:
-    """The IRI a node id stands for; :class:`InputError` when the id is malformed."""
+    """The IRI an ID argument names: an id as :func:`node_id` gives it (``org/openai``,
+    ``~aHR0c...``) or a full IRI; :class:`InputError` when it is neither."""
     if node_id_.startswith("~"):
         raw = node_id_[1:]
         try:
             found = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"malformed id {node_id_!r}") from exc
-    elif not node_id_ or any(c in node_id_ for c in '<>"{}|\\^` \n'):
-        raise InputError(f"malformed id {node_id_!r}")
+            raise InputError(f"malformed id {node_id_[:100]!r}") from exc
+    elif _SCHEME.match(node_id_):
+        found = node_id_
+    elif not node_id_ or any(c in node_id_ for c in '<>"{}|\\^` \n\t'):
+        raise InputError(f"malformed id {node_id_[:100]!r}")
     else:
         found = _ID_BASE + node_id_
     problem = iri_problem(found)

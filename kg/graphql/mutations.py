@@ -28,6 +28,7 @@ from kg import errors
 from kg.graphql import write_inputs as wi
 from kg.graphql import write_plans as plans
 from kg.graphql import write_values
+from kg.graphql.mapping import iri_of
 from kg.settings import Settings
 from kg.store.protocol import Store
 from kg.writes import commit, history
@@ -337,7 +338,7 @@ async def changes(
     """Committed writes after ``since`` (all when left out), oldest first."""
     store, _, _ = _context(info)
     found = await asyncio.to_thread(
-        history.changes, store, since, after=str(after) if after else None, limit=limit
+        history.changes, store, since, after=iri_of(str(after)) if after else None, limit=limit
     )
     return [ChangeRecord.of(r) for r in found]
 

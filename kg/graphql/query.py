@@ -30,6 +30,7 @@ from kg.graphql.context import Context, collector, run
 from kg.graphql.loader import Loader
 from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
 from kg.model.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
+from kg.store.metrics import SEARCHES
 
 I = Info[Context, None]  # noqa: E741
 
@@ -176,6 +177,7 @@ class Query:
     @root(description="Nodes whose name or description contains `text`.")
     async def search(self, info: I, text: str, first: int = 20) -> list[t.SearchResult]:
         Window.of(first, None, None, None, info.context.settings.max_page_size)
+        SEARCHES.inc()
         col = collector(info)
         names = tuple(n for n in t.NODE_TYPES if n not in ("Citation", "Quotation"))
         need = col.need(list(info._raw_info.field_nodes), names)

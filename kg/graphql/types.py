@@ -23,7 +23,10 @@ class Concept:
     label: str | None = strawberry.field(description="Its skos:prefLabel.", default=None)
 
 
-@strawberry.interface(description="Anything with an IRI. `id` is derived from the IRI.")
+@strawberry.interface(
+    description="Anything with an IRI. `id` is derived from the IRI; every ID argument takes "
+    "either the id or the full IRI."
+)
 class Node:
     id: strawberry.ID = strawberry.field(
         description="Stable id: the IRI without `https://w3id.org/aikg/id/`."

@@ -302,8 +302,8 @@ FACT_KINDS = (
 
 @strawberry.input(
     description="A source and the facts that rest on it, written all together or not at all. "
-    "publisher is the IRI of an organisation (or _:key of one among facts); datePublished is "
-    "YYYY-MM-DD or an ISO dateTime; url starts with http:// or https://."
+    "publisher is the id or IRI of an organisation (or _:key of one among facts); "
+    "datePublished is YYYY-MM-DD or an ISO dateTime; url starts with http:// or https://."
 )
 class SourceInput:
     title: str

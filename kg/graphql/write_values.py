@@ -1,7 +1,8 @@
 """Turning GraphQL input values into RDF terms, with the limits kg accepts.
 
-Strings are capped (``MAX_TEXT`` characters, labels 1,000), lists at ``MAX_LIST`` items; IRIs must
-be absolute http(s) IRIs (or ``_:key`` inside a batch); dates are ``YYYY-MM-DD`` (xsd:date),
+Strings are capped (``MAX_TEXT`` characters, labels 1,000), lists at ``MAX_LIST`` items; a node
+is named by its id (``org/openai``, ``~base64url``) or its absolute http(s) IRI (or ``_:key``
+inside a batch); dates are ``YYYY-MM-DD`` (xsd:date),
 ``YYYY-MM`` (xsd:gYearMonth) or ``YYYY`` (xsd:gYear). Anything else is ``InvalidInput``.
 """
 
@@ -16,7 +17,7 @@ import pyoxigraph as ox
 from strawberry import UNSET
 
 from kg.errors import InputError
-from kg.graphql.mapping import iri_problem
+from kg.graphql.mapping import iri_of
 from kg.model.namespaces import KG, PREFIXES
 from kg.model.text import illegal_character
 
@@ -55,16 +56,31 @@ def text(value: str, name: str, *, limit: int = MAX_TEXT) -> ox.Literal:
 
 
 def iri(value: str, name: str, keys: dict[str, ox.NamedNode] | None = None) -> ox.NamedNode:
-    """An IRI given by the client, or ``_:key`` naming a node created earlier in the batch."""
+    """A node given by the client: its id or IRI (see :func:`kg.graphql.mapping.iri_of`), or
+    ``_:key`` naming a node created earlier in the batch."""
     if value.startswith("_:"):
         if keys is None or value[2:] not in keys:
-            raise InvalidInput(f"{value} names no node created earlier in this batch", field=name)
+            raise InvalidInput(
+                f"{value[:100]} names no node created earlier in this batch", field=name
+            )
         return keys[value[2:]]
-    if len(value) > 2_000 or not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value):
-        raise InvalidInput(f"{value[:100]!r} is not an absolute http(s) IRI", field=name)
-    if (problem := iri_problem(value)) is not None:
-        raise InvalidInput(f"{value[:100]!r} is not an IRI: {problem}", field=name)
-    return ox.NamedNode(value)
+    if len(value) > 2_000:
+        raise InvalidInput(f"{value[:100]!r} is longer than 2,000 characters", field=name)
+    try:
+        full = iri_of(value)
+    except InputError as exc:
+        raise InvalidInput(
+            f"{value[:100]!r} is neither a node id (such as 'org/openai') nor an absolute IRI "
+            f"({exc})",
+            field=name,
+        ) from exc
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", full):
+        raise InvalidInput(
+            f"{value[:100]!r} is neither a node id (such as 'org/openai') nor an absolute "
+            "http(s) IRI",
+            field=name,
+        )
+    return ox.NamedNode(full)
 
 
 def date_literal(value: str, name: str, *, with_time: bool = False) -> ox.Literal:

@@ -5,8 +5,10 @@ by ``guard``; the protocol's update dataset and base IRI in ``sparql_dataset``),
 to the writer by a reader replica (``forward``), the Graph Store Protocol and export routes
 (``gsp``), request limits (``limits``, ``deadlines``), the security headers (``headers``),
 content negotiation (``negotiate``), ``/graphql`` (``graphql_view``, ``graphql_http``), the
-playground and its vendored assets (``playground``, ``assets``) and the picture pages
-(``pictures``).
+playground and its vendored assets (``playground``, ``assets``), the picture pages
+(``pictures``), the pages for people: the shared frame of every HTML page (``layout``), the
+front page (``frontpage``), the Linked Data page of every node (``nodepage``, drawn by
+``nodehtml`` from ``describe``), and ``/metrics`` with the access log (``access``).
 
 May import every layer below: ``kg.pictures``, ``kg.graphql``, ``kg.writes``, ``kg.validation``,
 ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``.

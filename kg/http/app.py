@@ -22,7 +22,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError, for_status
-from kg.http import graphql_view, gsp, pictures, sparql
+from kg.http import access, frontpage, graphql_view, gsp, nodepage, pictures, sparql
+from kg.http.access import Instrumented
 from kg.http.deadlines import BodyDeadline
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
@@ -31,6 +32,7 @@ from kg.http.limits import BodyLimit
 from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
+from kg.store.metrics import CountingStore
 from kg.store.opening import store_for
 from kg.store.protocol import Store
 from kg.writes import auth
@@ -74,9 +76,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
     opened = store or store_for(settings)
-    state = AppState(settings=settings, store=opened)
+    # Every store call is counted, per request too (kg.store.metrics).
+    state = AppState(settings=settings, store=CountingStore(opened))
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    routes += access.routes()  # /metrics: Prometheus metrics of this process (or all workers)
 
     routes += sparql.routes()  # /sparql: SPARQL 1.1 Protocol and service description
     routes += gsp.routes()  # /export, /store (Graph Store Protocol, read), /ontology, /shapes
@@ -85,6 +89,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     routes += pictures.routes()  # /orgchart, /orgchart/{id}, /timeline: pictures from the graph
 
+    routes += frontpage.routes()  # /: what kg is, holds and serves; /schema.graphql
+    routes += nodepage.routes()  # /id/{path}, /def, /def/{term}: Linked Data pages and RDF
     routes += graphql_view.routes(settings)  # /graphql: the GraphQL API and its playground
 
     @asynccontextmanager
@@ -105,6 +111,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         middleware=[
             # Content-Security-Policy and nosniff on every response, errors included.
             Middleware(SecurityHeaders),
+            # Counts and times every request, and writes its access-log line.
+            Middleware(Instrumented),
             # CORS: any origin may read (browser SPARQL tools); writes still need the token.
             Middleware(
                 CORSMiddleware,

@@ -1,8 +1,8 @@
 """The picture pages: ``/orgchart``, ``/orgchart/{id}`` and ``/timeline``.
 
 Each page is HTML with the SVG picture inline, a side panel that shows a box's details on
-hover or keyboard focus, and a plain-text version of the same content. Everything the page
-needs is in the response itself (inline CSS and a small inline script): no CDN, no internet.
+hover or keyboard focus (``/static/pictures.js``), and a plain-text version of the same content,
+in the shared frame of :mod:`kg.http.layout`. Everything comes from kg itself: no CDN, no internet.
 ``?format=svg`` returns the picture alone, as ``kg draw`` writes it.
 
 The data is read from the store on every request, so a write shows on the next request.
@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import InputError
-from kg.http.headers import policy
+from kg.http.layout import href, page
 from kg.http.state import AppState, state_of
 from kg.pictures.data import (
     fetch_organisations_with_units,
@@ -74,7 +74,7 @@ def orgchart_index(request: Request) -> Response:
         "<p>Organisations with units in the graph. Each chart is drawn from the graph.</p>"
         f"<ul>{items or '<li>No organisation has units in the graph.</li>'}</ul>"
     )
-    return HTMLResponse(page("Organisation charts", body))
+    return HTMLResponse(page("Organisation charts", body, current="/orgchart"))
 
 
 def orgchart_page(request: Request) -> Response:
@@ -107,8 +107,12 @@ def orgchart_page(request: Request) -> Response:
         "Download the chart as SVG</a></p>"
     )
     return HTMLResponse(
-        page(f"Organisation chart: {chart.label}", body, script=PANEL_SCRIPT),
-        headers={"Content-Security-Policy": PANEL_POLICY},
+        page(
+            f"Organisation chart: {chart.label}",
+            body,
+            current="/orgchart/openai",
+            scripts=("pictures.js",),
+        )
     )
 
 
@@ -123,7 +127,7 @@ def _chart_text(chart: OrgChart) -> str:
         )
         resp = "".join(f"<li>{esc(r)}</li>" for r in unit.responsibilities)
         return (
-            f"<li><strong>{esc(unit.label)}</strong><ul>{leads}</ul>"
+            f"<li><strong>{_node_link(unit.iri, unit.label)}</strong><ul>{leads}</ul>"
             + (f"<p>Responsibilities:</p><ul>{resp}</ul>" if resp else "")
             + (f"<ul>{children}</ul>" if children else "")
             + "</li>"
@@ -137,12 +141,18 @@ def _chart_text(chart: OrgChart) -> str:
         for r in chart.reorganisations
     )
     return (
-        f'<div class="text-version"><p><strong>{esc(chart.label)}</strong></p>'
+        f'<div class="text-version"><p><strong>{_node_link(chart.iri, chart.label)}</strong></p>'
         f"<ul>{posts([(p.label, p.holder_text) for p in chart.posts])}</ul>"
         f"<ul>{top or '<li>No units in the graph.</li>'}</ul>"
         + (f"<p>Reorganisations:</p><ul>{reorgs}</ul>" if reorgs else "")
         + "</div>"
     )
+
+
+def _node_link(iri: str, label: str) -> str:
+    """``label`` linked to the node's own page (kg.http.nodepage)."""
+    target = href(iri)
+    return f'<a href="{esc(target)}">{esc(label)}</a>' if target else esc(label)
 
 
 # ---------------------------------------------------------------- timeline
@@ -181,7 +191,7 @@ def timeline_page(request: Request) -> Response:
         + (f"&amp;kind={esc(timeline.kind.rsplit('#', 1)[-1])}" if timeline.kind else "")
         + '" download="timeline.svg">Download the timeline as SVG</a></p>'
     )
-    return HTMLResponse(page("Strategy timeline", body))
+    return HTMLResponse(page("Strategy timeline", body, current="/timeline"))
 
 
 def _filters(timeline: Timeline) -> str:
@@ -221,7 +231,7 @@ def _timeline_text(timeline: Timeline) -> str:
             for s in event.sources
         )
         items.append(
-            f"<li><strong>{esc(event.when)}</strong>: {esc(event.label)}"
+            f"<li><strong>{esc(event.when)}</strong>: {_node_link(event.iri, event.label)}"
             + (f" ({esc(event.kind_label)})" if event.kind_label else "")
             + (f"<br>Organisations: {orgs}" if orgs else "")
             + shift
@@ -268,108 +278,3 @@ def draw_timeline(
         return timeline_svg(timeline)
     finally:
         store.close()
-
-
-# ---------------------------------------------------------------- page
-
-
-def page(title: str, body: str, *, script: str = "") -> str:
-    """A complete HTML page with the shared navigation; nothing loaded from elsewhere."""
-    nav = (
-        '<nav aria-label="kg"><a href="/graphql">GraphQL playground</a>'
-        '<a href="/orgchart/openai">Organisation chart</a>'
-        '<a href="/orgchart">All charts</a>'
-        '<a href="/timeline">Strategy timeline</a></nav>'
-    )
-    return (
-        "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · kg</title>"
-        '<link rel="icon" href="data:,">'
-        f"<style>{PAGE_STYLE}</style></head><body>"
-        '<a class="skip" href="#main">Skip to content</a>'
-        f'<header class="bar"><strong>kg</strong>{nav}</header>'
-        f'<main id="main">{body}</main>'
-        + (f"<script>{script}</script>" if script else "")
-        + "</body></html>\n"
-    )
-
-
-PAGE_STYLE = """
-:root { color-scheme: light; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;
-  color: #1b1f24; background: #f6f8fa; }
-.skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: #fff; }
-.bar { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: center; padding: 10px 16px;
-  background: #24292f; color: #fff; }
-.bar nav { display: flex; flex-wrap: wrap; gap: 4px 16px; }
-.bar a { color: #fff; } .bar a:focus-visible { outline: 3px solid #ffd33d; }
-main { max-width: 1280px; margin: 0 auto; padding: 8px 16px 32px; }
-h1 { font-size: 1.5rem; margin: 12px 0 4px; } h2 { font-size: 1.2rem; margin-top: 28px; }
-a { color: #0550ae; }
-.picture { margin: 12px 0; padding: 8px; background: #fff; border: 1px solid #d0d7de;
-  border-radius: 8px; overflow-x: auto; }
-.picture svg { display: block; height: auto; max-width: 100%; }
-.picture.timeline svg { width: 100%; max-width: 880px; }
-.picture.timeline .narrow { display: none; }
-.picture figcaption { font-size: 0.9rem; color: #57606a; padding: 4px; }
-.split { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.split .picture { flex: 1 1 560px; min-width: 0; }
-.panel { flex: 0 1 300px; background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
-  padding: 4px 16px 12px; position: sticky; top: 8px; }
-.panel h2 { margin-top: 8px; } .panel h3 { font-size: 1rem; margin: 8px 0 4px; }
-.panel h4 { font-size: 0.95rem; margin: 8px 0 2px; }
-.panel ul { padding-left: 18px; margin: 4px 0; }
-.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; margin: 12px 0; }
-.filters select, .filters button { font: inherit; padding: 4px 8px; }
-.text-version { background: #fff; border: 1px solid #d0d7de; border-radius: 8px;
-  padding: 8px 16px 8px 32px; }
-.text-version li { margin: 4px 0; }
-.kg-picture [tabindex]:focus-visible .frame { stroke: #bf3989; stroke-width: 3; }
-@media (max-width: 700px) {
-  main { padding: 4px 8px 24px; }
-  .picture.timeline .wide { display: none; }
-  .picture.timeline .narrow { display: block; }
-  .picture.timeline svg { min-width: 0; }
-  .picture svg { min-width: 520px; max-width: none; }
-  .panel { position: static; flex-basis: 100%; }
-}
-"""
-
-PANEL_SCRIPT = """
-(function () {
-  var panel = document.getElementById('details');
-  if (!panel) { return; }
-  function list(text) {
-    var items = document.createElement('ul');
-    (text || '').split('\\n').forEach(function (line) {
-      if (!line) { return; }
-      var item = document.createElement('li');
-      item.textContent = line;
-      items.appendChild(item);
-    });
-    return items;
-  }
-  function show(box) {
-    var parts = [panel.querySelector('h2')];
-    var title = document.createElement('h3');
-    title.textContent = box.getAttribute('data-name');
-    parts.push(title, list(box.getAttribute('data-posts')));
-    var duties = box.getAttribute('data-responsibilities');
-    if (duties) {
-      var heading = document.createElement('h4');
-      heading.textContent = 'Responsibilities';
-      parts.push(heading, list(duties));
-    }
-    panel.replaceChildren.apply(panel, parts);
-  }
-  document.querySelectorAll('.kg-picture .box').forEach(function (box) {
-    box.addEventListener('focus', function () { show(box); });
-    box.addEventListener('mouseenter', function () { show(box); });
-  });
-})();
-"""
-
-#: The page policy (``kg.headers``) with the chart page's inline script allowed by digest.
-PANEL_POLICY = policy(scripts=[PANEL_SCRIPT])

@@ -24,12 +24,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from kg.http import assets
+from kg.http.layout import STYLE, header
 
 STATIC_PREFIX = "/static"
-#: Links in the page header to the pictures (see kg.pictures).
-ORGCHART_LINK = "/orgchart/openai"
-TIMELINE_LINK = "/timeline"
-
 #: Used when no example query is given and ``queries/`` has none.
 FALLBACK_QUERY = """\
 # The three groups OpenAI's infrastructure team was reorganised into, what each is
@@ -93,14 +90,7 @@ def _json_for_script(value: object) -> str:
 
 
 def _header() -> str:
-    return (
-        '<header class="kg-bar">'
-        '<span class="kg-title"><strong>kg</strong> GraphQL playground</span>'
-        '<nav aria-label="Pictures">'
-        f'<a href="{ORGCHART_LINK}">Organisation chart</a>'
-        f'<a href="{TIMELINE_LINK}">Strategy timeline</a>'
-        "</nav></header>"
-    )
+    return header(current="/graphql")
 
 
 def _head(extra: str) -> str:
@@ -112,6 +102,7 @@ def _head(extra: str) -> str:
         "<title>kg GraphQL playground</title>"
         '<link rel="icon" href="data:,">'
         f"{extra}"
+        f'<link rel="stylesheet" href="{STYLE}">'
         f'<link rel="stylesheet" href="{STATIC_PREFIX}/playground.css">'
         "</head>"
     )

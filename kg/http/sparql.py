@@ -31,6 +31,7 @@ from kg.http import guard
 from kg.http.negotiate import choose
 from kg.http.sparql_dataset import with_base, with_using
 from kg.http.state import require_writer, state_of
+from kg.store.metrics import record_write
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
 
 #: Media types offered for SELECT and ASK results, the default first.
@@ -181,6 +182,7 @@ async def _update(request: Request, params: Params, update: str) -> Response:
     )
     checked = await run_in_threadpool(guard.inspect_update, update)
     await run_in_threadpool(state.store.update, checked.text)
+    record_write("sparqlUpdate", "committed")  # unvalidated: counted apart from mutations
     return Response(status_code=204)
 
 

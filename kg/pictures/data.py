@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from kg.errors import InputError, KgError, NotFound, QueryTimeout
-from kg.graphql.mapping import iri_problem, node_id
+from kg.graphql.mapping import iri_of, iri_problem, node_id
 from kg.graphql.schema import execute
 from kg.model.namespaces import ID, KG
 from kg.pictures.orgchart import OrgChart, Post, Reorganisation, Unit
@@ -78,11 +78,10 @@ query TimelineMenu($first: Int, $after: String) {
 
 
 def organisation_iri(ident: str) -> str:
-    """The IRI for an organisation id: ``openai``, ``org/openai`` or a full IRI."""
-    if "://" in ident or ident.startswith("urn:"):
-        iri = ident
-    elif "/" in ident:
-        iri = f"{ID}{ident}"
+    """The IRI for an organisation id: ``openai``, any node id (``org/openai``, ``~...``) or a
+    full IRI."""
+    if "/" in ident or ":" in ident or ident.startswith("~"):
+        iri = iri_of(ident)
     else:
         iri = f"{ID}org/{ident}"
     if not _IRI.match(iri) or (problem := iri_problem(iri)) is not None:

@@ -13,7 +13,8 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import WriteConflict
+from kg.errors import KgError, NotFound, ValidationFailed, WriteConflict
+from kg.store.metrics import record_write
 from kg.store.protocol import Store
 from kg.writes import history
 from kg.writes.draft import Change, Committed, Draft, check
@@ -29,7 +30,21 @@ def write(
 ) -> tuple[T, Committed]:
     """Plan, validate and commit one write; raise NotFound, ValidationFailed or WriteConflict."""
     with _LOCK:
-        return write_unlocked(store, operation, plan, source=source)
+        try:
+            done = write_unlocked(store, operation, plan, source=source)
+        except KgError as exc:
+            record_write(operation, _OUTCOMES.get(type(exc), "error"))
+            raise
+    record_write(operation, "committed")
+    return done
+
+
+#: How a refused write is counted (kg.store.metrics ``kg_writes_total``).
+_OUTCOMES: dict[type[KgError], str] = {
+    ValidationFailed: "validation_failed",
+    NotFound: "not_found",
+    WriteConflict: "conflict",
+}
 
 
 def write_unlocked(
