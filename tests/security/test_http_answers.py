@@ -3,10 +3,9 @@ bad ids and IRIs are clear client errors, never "Unexpected error." or a parser'
 
 from __future__ import annotations
 
-import re
-
 import base64
 import json
+import re
 from typing import Any
 
 import anyio
