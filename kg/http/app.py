@@ -20,13 +20,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError
-from kg.http import graphql_view, gsp, pictures, sparql
+from kg.http import graphql_view, gsp, guard, pictures, sparql
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
-from kg.http.limits import BodyLimit
+from kg.http.limits import Admission, BodyLimit
 from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
+from kg.store import isolate, sandbox
 from kg.store.opening import store_for
 from kg.store.protocol import Store
 from kg.writes import auth
@@ -53,7 +54,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
     opened = store or store_for(settings)
-    state = AppState(settings=settings, store=opened)
+    state = AppState(
+        settings=settings,
+        store=opened,
+        sparql_admission=Admission(settings.query_workers, settings.max_queued),
+    )
+    isolate.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
 
@@ -69,6 +75,16 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         auth.log_write_mode(settings)
+        guard.warm(guard.Limits.of(settings))
+        sandboxed = await run_in_threadpool(sandbox.probe)
+        if sandboxed:
+            log.info("query processes run without network (%s)", sandboxed)
+        else:
+            log.error(
+                "NO SANDBOX: query processes could not be cut off from the network (neither a "
+                "network namespace nor seccomp works here); the SPARQL guard is the only "
+                "defence against outgoing requests"
+            )
         yield
         if own_store:
             opened.close()
