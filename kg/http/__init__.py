@@ -1,11 +1,12 @@
 """The HTTP edge: the ASGI application and its routes.
 
 Owns the app built in code (``app``), the SPARQL 1.1 Protocol endpoint (``sparql``, fail-closed
-by ``guard``; the protocol's update dataset and base IRI in ``sparql_dataset``), writes sent on
-to the writer by a reader replica (``forward``), the Graph Store Protocol and export routes
-(``gsp``), request limits (``limits``), content negotiation (``negotiate``), ``/graphql``
-(``graphql_view``, ``graphql_http``), the playground and its vendored assets (``playground``,
-``assets``) and the picture pages (``pictures``).
+by ``guard``, which reads rdflib's parse tree through ``sparqltree``; the protocol's update
+dataset and base IRI in ``sparql_dataset``), writes sent on to the writer by a reader replica
+(``forward``), the Graph Store Protocol and export routes (``gsp``), request limits and
+admission (``limits``), content negotiation (``negotiate``), ``/graphql`` (``graphql_view``,
+``graphql_http``), the playground and its vendored assets (``playground``, ``assets``) and the
+picture pages (``pictures``).
 
 May import every layer below: ``kg.pictures``, ``kg.graphql``, ``kg.writes``, ``kg.validation``,
 ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``.
