@@ -158,23 +158,25 @@ def limit_memory(mib: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-def _blocked(which: Method, port: int) -> bool:
-    """Whether, after ``deny_network(which)``, a child cannot connect to loopback ``port``."""
+def _blocked(which: Method, port: int) -> bool | None:
+    """Whether, after ``deny_network(which)``, a child cannot connect to loopback ``port``;
+    None when ``which`` cannot be set up here."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - in child
-        code = 1
+        code = 1  # connected: the sandbox does not hold
         try:
             deny_network(which)
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 pass
         except SandboxError:
-            code = 1
+            code = 2
         except OSError:
             code = 0  # the connection failed: the sandbox holds
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1
+    return None if code == 2 else code == 0
 
 
 def probe() -> Method | None:

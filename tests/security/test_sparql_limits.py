@@ -45,7 +45,10 @@ def test_a_sandbox_works_on_this_machine() -> None:
 @pytest.mark.parametrize("method", ["netns", "seccomp"])
 def test_each_sandbox_stops_a_connection_to_loopback(method: sandbox.Method) -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
-        assert sandbox._blocked(method, server.getsockname()[1])
+        blocked = sandbox._blocked(method, server.getsockname()[1])
+    if blocked is None:  # e.g. no network namespaces without privileges: the other one serves
+        pytest.skip(f"{method} cannot be set up on this machine")
+    assert blocked is True
 
 
 def test_the_embedded_store_makes_no_request_even_past_the_guard(
