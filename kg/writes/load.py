@@ -127,6 +127,19 @@ def refuse_reserved(graphs: Iterable[str], what: str) -> None:
             )
 
 
+def refuse_replacing(store: Store, graphs: Iterable[str]) -> None:
+    """``InputError`` when quads name one of kg's own graphs that the store already holds: a
+    dump that holds them is restored into a store without them (an empty one), never over."""
+    held = set(store.named_graphs())
+    for name in graphs:
+        if is_reserved(name) and name in held:
+            raise InputError(
+                f"the data names the graph <{name}>, which is reserved to kg (history and "
+                "ontology) and already in the store; a dump that holds it can be restored "
+                "into an empty store only"
+            )
+
+
 def load(
     store: Store,
     files: Iterable[Path],
@@ -166,7 +179,7 @@ def _load_small(store: Store, todo: list[Source]) -> LoadResult:
                 q = ox.Quad(q.subject, q.predicate, q.object, target)
             quads.append(q)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
-    refuse_reserved(graphs, "the data")
+    refuse_replacing(store, graphs)
     result = LoadResult(len(todo), len(quads), graphs)
     result.parse_seconds = time.perf_counter() - started
 
@@ -291,7 +304,7 @@ def _load_generation(
         raise
     graphs = sorted(g.value for g in staged.store.named_graphs() if isinstance(g, ox.NamedNode))
     try:
-        refuse_reserved(graphs, "the data")
+        refuse_replacing(store, graphs)
     except InputError:
         staged.discard()
         raise
@@ -333,7 +346,7 @@ def _load_staged(
     _bulk_parse(stage, todo, size, progress)
     quads = list(stage)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
-    refuse_reserved(graphs, "the data")
+    refuse_replacing(store, graphs)
     result = LoadResult(len(todo), len(quads), graphs, bulk=True)
     result.parse_seconds = time.perf_counter() - started
 

@@ -61,7 +61,7 @@ def _graph_size(location: str, graph: str) -> int:
         ("history.ttl", TRIPLE, []),
         ("ontology.nt", TRIPLE, []),
         ("data.ttl", TRIPLE, ["--graph", ONTOLOGY]),
-        ("data.trig", f"<{HISTORY}> {{ {TRIPLE} }}\n", []),
+        ("data.trig", f"<{ONTOLOGY}> {{ {TRIPLE} }}\n", []),
         ("big.ttl", TRIPLE, ["--graph", HISTORY, "--bulk"]),
         ("big.trig", f"<{ONTOLOGY}> {{ {TRIPLE} }}\n", ["--bulk"]),
     ],
