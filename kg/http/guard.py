@@ -26,8 +26,8 @@ without network (``kg.sandbox``).
    or ``LOAD`` the parse did not see, for remote engines whose lexers differ.
 
 Updates (with the write token) are checked the same way, and may not name the reserved graphs
-(``kg.namespaces.RESERVED_GRAPHS``) nor write graphs they do not name (``CLEAR ALL``, a graph
-variable in a template).
+(``kg.model.namespaces.RESERVED_GRAPHS``); whole-store operations (``CLEAR ALL``, a graph
+variable in a template) stay the token holder's deliberate choice.
 """
 
 from __future__ import annotations

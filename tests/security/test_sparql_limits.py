@@ -209,9 +209,6 @@ def test_a_bad_graph_iri_in_the_graph_store_protocol_gets_400(
         "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/history> { <urn:a> <urn:b> 1 } }",
         "DROP GRAPH <https://w3id.org/aikg/graph/ontology>",
         "PREFIX g: <https://w3id.org/aikg/graph/> CLEAR GRAPH g:history",
-        "CLEAR ALL",
-        "DROP NAMED",
-        "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
         "ADD <urn:test:x> TO <https://w3id.org/aikg/graph/ontology>",
     ],
 )
