@@ -1,8 +1,11 @@
-"""Cheap timed queries (each in a forked child, ``kg.store.isolate``) against an on-disk store.
+"""Cheap timed queries (each in a forked, sandboxed child, ``kg.store.isolate``) against an on-disk
+store, beside the anchor of the same query in process.
 
 Counts spurious timeouts of queries that take a few ms, optionally with concurrent writes into a
 scratch graph, in-process queries from other threads and busy CPU processes, and reports the
 latency and ``kg.store.isolate.stats`` (children found deadlocked after fork and restarted).
+``--sandbox none|seccomp|netns`` chooses the children's sandbox (default: what ``kg.store.sandbox``
+finds).
 
     python -m bench.bench_isolate -n 2000 --threads 2 --writes --cpu 2 --timeout 2
 """
@@ -19,7 +22,7 @@ import threading
 import time
 
 from kg.errors import QueryTimeout
-from kg.store import isolate
+from kg.store import isolate, sandbox
 from kg.store.embedded import EmbeddedStore
 
 QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:kg:p> ?o }"
@@ -34,7 +37,11 @@ def main() -> int:
     parser.add_argument("--inproc", type=int, default=0, help="threads querying in process")
     parser.add_argument("--cpu", type=int, default=0, help="busy processes for CPU load")
     parser.add_argument("--timeout", type=float, default=2.0, help="query time limit (s)")
+    parser.add_argument("--sandbox", choices=["found", "none", "seccomp", "netns"], default="found")
     args = parser.parse_args()
+    sandbox.probe()
+    if args.sandbox != "found":
+        sandbox.method = None if args.sandbox == "none" else args.sandbox
 
     where = tempfile.mkdtemp(prefix="kg-bench-isolate-")
     store = EmbeddedStore(where)
@@ -85,6 +92,11 @@ def main() -> int:
                 continue
             latencies.append(time.perf_counter() - started)
 
+    anchor = []
+    for _ in range(min(args.n, 200)):
+        started = time.perf_counter()
+        store.select(QUERY)
+        anchor.append(time.perf_counter() - started)
     began = time.time()
     try:
         queriers = [threading.Thread(target=querier) for _ in range(args.threads)]
@@ -103,10 +115,13 @@ def main() -> int:
     shutil.rmtree(where, ignore_errors=True)
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99)] if latencies else float("nan")
+    base = statistics.median(anchor)
+    median = statistics.median(latencies)
     print(
         f"queries={args.n} threads={args.threads} writes={args.writes} inproc={args.inproc} "
-        f"cpu={args.cpu} timeout={args.timeout:g}s timeouts={timeouts[0]} "
-        f"median={statistics.median(latencies) * 1000:.2f}ms p99={p99 * 1000:.2f}ms "
+        f"cpu={args.cpu} timeout={args.timeout:g}s sandbox={sandbox.method} "
+        f"timeouts={timeouts[0]} in-process median={base * 1000:.2f}ms (anchor) "
+        f"isolated median={median * 1000:.2f}ms ({median / base:.1f}x) p99={p99 * 1000:.2f}ms "
         f"wall={time.time() - began:.1f}s isolate={isolate.stats}"
     )
     return 1 if timeouts[0] else 0

@@ -13,6 +13,8 @@
     ├── WritesDisabled          403  exit 1   no write token configured
     ├── WriteConflict           409  exit 1   the graph kept changing under a write; retry
     ├── QueryTimeout            503  exit 1   a query ran past the time limit
+    ├── QueryOutOfMemory        503  exit 1   a query needed more than its memory limit
+    ├── ServiceBusy             503  exit 1   too much work queued (Retry-After), or cancelled
     ├── ResultTooLarge          413  exit 1   a result over the row cap
     ├── StoreUnavailable        503  exit 1   the store does not answer
     ├── WriterUnavailable       503  exit 1   the writer replica does not answer (502/504 too)
@@ -128,6 +130,19 @@ class WriteConflict(KgError):
 class QueryTimeout(KgError):
     status = 503
     code = "query_timeout"
+
+
+class QueryOutOfMemory(KgError):
+    status = 503
+    code = "query_out_of_memory"
+
+
+class ServiceBusy(KgError):
+    """Too many requests are running or waiting; the client should retry (``Retry-After``)."""
+
+    status = 503
+    code = "busy"
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
 class ResultTooLarge(KgError):

@@ -92,6 +92,35 @@ SETTINGS: tuple[Setting, ...] = (
         "query_timeout", 10.0, "Seconds a SPARQL or GraphQL query may run before it is stopped."
     ),
     Setting("max_results", 100_000, "Most rows a SPARQL query may return."),
+    Setting(
+        "max_query_length",
+        50_000,
+        "Longest SPARQL query or update accepted, in characters (the guard parses it whole).",
+    ),
+    Setting(
+        "parse_timeout",
+        3.0,
+        "Seconds the SPARQL guard may take to parse a text; a text it cannot judge in "
+        "time is refused.",
+    ),
+    Setting(
+        "query_workers",
+        4,
+        "Most query processes (embedded store queries, guard parses) running at once; "
+        "the rest wait within their time limit.",
+    ),
+    Setting(
+        "query_memory",
+        2048,
+        "Memory a query process may add to the server's size, in MiB (RLIMIT_AS); a query "
+        "that needs more is stopped with an error. 0: no limit.",
+    ),
+    Setting(
+        "max_queued",
+        32,
+        "Most SPARQL requests waiting for a query process; more are refused with 503 and "
+        "Retry-After.",
+    ),
     Setting("max_body", 10 * 1024 * 1024, "Largest request body accepted, in bytes."),
     Setting("max_depth", 10, "Deepest GraphQL selection accepted."),
     Setting("max_aliases", 30, "Most aliases in one GraphQL document."),
@@ -155,6 +184,11 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     query_timeout: float = 10.0
     max_results: int = 100_000
+    max_query_length: int = 50_000
+    parse_timeout: float = 3.0
+    query_workers: int = 4
+    query_memory: int = 2048
+    max_queued: int = 32
     max_body: int = 10 * 1024 * 1024
     max_depth: int = 10
     max_aliases: int = 30

@@ -118,11 +118,20 @@ def cpu_seconds(pid: int) -> float:
 
 
 def children(pid: int) -> list[int]:
+    """The query processes of server ``pid``: its children but the idle worker processes of
+    the SPARQL guard's pool (``kg.store.workers``, started by multiprocessing), kept by design."""
     out: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         text = (task / "children").read_text().split()
         out += [int(c) for c in text]
-    return out
+    return [c for c in out if b"multiprocessing" not in _cmdline(c)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_query_past_the_timeout_is_stopped(writable: Server) -> None:

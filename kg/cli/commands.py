@@ -35,7 +35,20 @@ class KgClickError(click.ClickException):
         self.exit_code = error.exit_code  # type: ignore[misc]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Commands whose MemoryError is unusable input (exit 2), as the other errors say."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MemoryError:
+            pass  # raised below, once this block has let go of the frames holding the memory
+        raise KgClickError(
+            InputError("out of memory: the input is too large to process on this machine")
+        )
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
 def main() -> None:
     """kg: a knowledge graph of AI-infrastructure strategy, over GraphQL and SPARQL."""
@@ -347,9 +360,12 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     """Run a SPARQL QUERY (text, or @FILE) over the store and print its result.
 
     kg's prefixes (kg:, id:, org:, prov:, schema:, skos:, dct:, rdfs:, xsd: ...) are declared.
+    The query is checked as /sparql checks it: federated SERVICE is refused (exit 2).
     """
+    from kg.http import guard
     from kg.model.namespaces import PREFIXES, sparql_prefixes
     from kg.settings import Settings
+    from kg.store import isolate
     from kg.store.results import table
 
     try:
@@ -359,10 +375,16 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
         raise KgClickError(InputError(str(exc))) from exc
     try:
         settings = Settings.load(store=store)
+        isolate.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
+        # The same guard as /sparql: no SERVICE or LOAD, nothing it cannot judge.
+        checked = guard.inspect_query(
+            query,
+            guard.Limits(settings.max_query_length, settings.parse_timeout, settings.query_timeout),
+        )
         opened = _open_store(store)
         try:
             raw = opened.query_raw(
-                query,
+                checked.text,
                 result_format="tsv" if fmt == "table" else fmt,
                 timeout=timeout or settings.query_timeout,
                 max_results=settings.max_results,

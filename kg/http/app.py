@@ -22,16 +22,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError, for_status
-from kg.http import access, frontpage, graphql_view, gsp, nodepage, pictures, sparql
+from kg.http import access, frontpage, graphql_view, gsp, guard, nodepage, pictures, sparql
 from kg.http.access import Instrumented
 from kg.http.deadlines import BodyDeadline
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
 from kg.http.headers import HEADERS, SecurityHeaders
-from kg.http.limits import BodyLimit
+from kg.http.limits import Admission, BodyLimit
 from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
+from kg.store import isolate, sandbox
 from kg.store.metrics import CountingStore
 from kg.store.opening import store_for
 from kg.store.protocol import Store
@@ -77,7 +78,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     own_store = store is None
     opened = store or store_for(settings)
     # Every store call is counted, per request too (kg.store.metrics).
-    state = AppState(settings=settings, store=CountingStore(opened))
+    state = AppState(
+        settings=settings,
+        store=CountingStore(opened),
+        sparql_admission=Admission(settings.query_workers, settings.max_queued),
+    )
+    isolate.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
     routes += access.routes()  # /metrics: Prometheus metrics of this process (or all workers)
@@ -96,6 +102,16 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         auth.log_write_mode(settings)
+        guard.warm(guard.Limits.of(settings))
+        sandboxed = await run_in_threadpool(sandbox.probe)
+        if sandboxed:
+            log.info("query processes run without network (%s)", sandboxed)
+        else:
+            log.error(
+                "NO SANDBOX: query processes could not be cut off from the network (neither a "
+                "network namespace nor seccomp works here); the SPARQL guard is the only "
+                "defence against outgoing requests"
+            )
         yield
         if own_store:
             opened.close()

@@ -25,6 +25,7 @@ from kg.errors import InputError, NotFound
 from kg.http.negotiate import choose
 from kg.http.state import state_of
 from kg.model import paths
+from kg.model.namespaces import check_iri
 
 #: Export formats by short name.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -109,6 +110,8 @@ async def export(request: Request) -> Response:
     default = "default" in params
     if graph_iri is not None and default:
         raise InputError("ask for ?default or ?graph=IRI, not both")
+    if graph_iri is not None:
+        check_iri(graph_iri, "graph")
     graph = "default" if default else graph_iri
     rdf = export_format(params.get("format"), request.headers.get("accept"), whole=graph is None)
     store = state.store

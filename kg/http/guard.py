@@ -1,26 +1,49 @@
 """What a SPARQL request is, and whether it may run, decided before anything reaches the store.
 
-``inspect_query`` and ``inspect_update`` parse the text (rdflib's SPARQL grammar) and walk the
-parse tree: they tell the query form (SELECT, ASK, CONSTRUCT, DESCRIBE) and refuse federated
-``SERVICE`` (anywhere, however deeply nested) and ``LOAD``, so the server never makes an
-outgoing request on a client's behalf.
+The guard fails closed: a text it cannot judge with certainty is refused (``QueryError``, 400),
+never guessed at. For a remote store it is the only defence against a request that makes the
+server call out (``SERVICE``, ``LOAD``); on the embedded store, query evaluation also runs
+without network (``kg.sandbox``).
 
-When rdflib's grammar does not accept a text that the store's own parser might (newer syntax),
-or the text is long, a lexer that skips strings, IRIs, comments, variables and prefixed names
-looks at the bare keywords instead (SERVICE and LOAD are reserved words, so a bare SERVICE is a
-federated call); the store then gives its own parser's message if the text is malformed.
+1. **One text for both parsers.** SPARQL's codepoint escapes (``\\u0053ERVICE``) are expanded
+   here, once, and the expanded text is what is parsed and what the store receives, so the
+   store's parser (which expands them only inside strings and IRIs) and the guard's cannot read
+   two different queries. A leading byte order mark is dropped. Refused: an escape that yields
+   a backslash (a second round of escapes), a surrogate, NUL and other control characters but
+   tab, line feed and carriage return, and a carriage return not followed by a line feed (one
+   parser ends a comment there, another does not).
+2. **Bounded.** Texts over ``max_query_length`` characters are refused; the parse runs in a
+   worker process (``kg.workers``: no network, bounded memory, at most ``query_workers`` at
+   once) killed after ``parse_timeout`` seconds (rdflib's parser is slow on some texts: an
+   18 KB ``FILTER(1 IN (1, 1, ...))`` takes seconds). Verdicts are cached by the text's
+   SHA-256, and concurrent requests with the same text wait for one parse.
+3. **A real parse** (``kg.sparqltree``). rdflib's SPARQL 1.1 grammar must accept the text;
+   what it does not accept (a syntax error, or syntax newer than SPARQL 1.1 such as RDF-star
+   triple terms) is refused. Every node of the parse tree is walked: ``SERVICE`` (however
+   deeply nested, ``SILENT`` or not), ``LOAD`` and extension functions are refused.
+4. **And a suspicious scan.** As a second, independent check, a keyword scan that ends comments
+   at any line-like separator (CR, LF, VT, FF, NEL, U+2028, U+2029) refuses a bare ``SERVICE``
+   or ``LOAD`` the parse did not see, for remote engines whose lexers differ.
+
+Updates (with the write token) are checked the same way, and may not name the reserved graphs
+(``kg.model.namespaces.RESERVED_GRAPHS``); whole-store operations (``CLEAR ALL``, a graph
+variable in a template) stay the token holder's deliberate choice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from kg.errors import QueryError
-from kg.model.sparqlparse import PARSE_LOCK
+from kg.errors import QueryError, QueryTimeout
+from kg.http import sparqltree
+from kg.settings import Settings
+from kg.store import isolate, workers
 
 Form = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 _FORMS: dict[str, Form] = {
@@ -29,140 +52,191 @@ _FORMS: dict[str, Form] = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
-_REFUSED = {
-    "ServiceGraphPattern": (
-        "federated SERVICE is not allowed on this endpoint: the server makes no outgoing requests"
-    ),
-    "Load": "LOAD is not allowed on this endpoint: the server makes no outgoing requests",
-}
+
+#: Defaults of the settings of the same name (``kg.settings``).
+MAX_QUERY_LENGTH = 50_000
+PARSE_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The guard's bounds: longest text in characters, seconds for the parse, seconds to wait
+    for a free query process (``query_timeout``)."""
+
+    max_length: int = MAX_QUERY_LENGTH
+    parse_timeout: float = PARSE_TIMEOUT
+    wait: float = 10.0
+    workers: int = 4
+    memory_mib: int = 2048
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        """The bounds the settings give."""
+        return cls(
+            settings.max_query_length,
+            settings.parse_timeout,
+            settings.query_timeout,
+            settings.query_workers,
+            settings.query_memory,
+        )
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A request that may run: its text and, for a query, its form."""
+    """A request that may run: the text to send to the store and, for a query, its form."""
 
     text: str
     form: Form | None
 
 
-def inspect_query(text: str) -> Checked:
+def inspect_query(text: str, limits: Limits = Limits()) -> Checked:
     """The form of a read query; ``QueryError`` when it may not run here."""
+    canonical = canonical_text(text, "query", limits)
+    tree = _judge(canonical, update=False, limits=limits)
+    form = next((_FORMS[n] for n in tree["names"] if n in _FORMS), None)
+    if form is None:
+        raise QueryError(
+            "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE "
+            "(updates go in the 'update' parameter or an application/sparql-update body)"
+        )
+    return Checked(canonical, form)
+
+
+def inspect_update(text: str, limits: Limits = Limits()) -> Checked:
+    """An update that may run; ``QueryError`` for LOAD, SERVICE, a reserved graph..."""
+    canonical = canonical_text(text, "update", limits)
+    tree = _judge(canonical, update=True, limits=limits)
+    for problem in tree["graphs"]:
+        raise QueryError(problem)
+    return Checked(canonical, None)
+
+
+# --- 1. one text for both parsers ------------------------------------------------------------
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|\r(?!\n)")
+
+
+def canonical_text(text: str, what: str, limits: Limits) -> str:
+    """``text`` with codepoint escapes expanded, or ``QueryError`` for what parsers may
+    read differently."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if not text.strip():
-        raise QueryError("the query is empty")
-    names = _parse_names(text, update=False)
-    if names is None:
-        keywords = set(_keywords(text))
-        _refuse(keywords)
-        form = next((k for k in _lex_forms(text)), None)
-        if form is None:
+        raise QueryError(f"the {what} is empty")
+    if len(text) > limits.max_length:
+        raise QueryError(
+            f"the {what} is {len(text):,} characters long; the limit is "
+            f"{limits.max_length:,} (setting max_query_length)"
+        )
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF:
+            raise QueryError(f"the escape {match.group(0)} names no Unicode character")
+        char = chr(code)
+        if char == "\\":
             raise QueryError(
-                "SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE "
-                "(updates go in the 'update' parameter or an application/sparql-update body)"
+                f"the escape {match.group(0)} yields a backslash: escapes are expanded once"
             )
-        return Checked(text, form)
-    _refuse(names)
-    form = next((_FORMS[n] for n in names if n in _FORMS), None)
-    if form is None:  # pragma: no cover - the grammar always yields one of the four forms
-        raise QueryError("not a SPARQL query")
-    return Checked(text, form)
+        return char
+
+    expanded = _ESCAPE.sub(expand, text)
+    bad = _BAD_CHAR.search(expanded)
+    if bad is not None:
+        line = expanded.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (expanded.rfind("\n", 0, bad.start()) + 1) + 1
+        char = bad.group(0)
+        what_char = (
+            "a carriage return not followed by a line feed"
+            if char == "\r"
+            else "a lone surrogate"
+            if "\ud800" <= char <= "\udfff"
+            else f"the control character U+{ord(char):04X}"
+        )
+        raise QueryError(
+            f"the {what} contains {what_char} at line {line}, column {column}; "
+            "it is refused because SPARQL parsers read it differently",
+            line=line,
+            column=column,
+        )
+    return expanded
 
 
-def inspect_update(text: str) -> Checked:
-    """An update that may run; ``QueryError`` for LOAD, SERVICE, or an empty text."""
-    if not text.strip():
-        raise QueryError("the update is empty")
-    names = _parse_names(text, update=True)
-    if names is None:
-        _refuse(set(_keywords(text)))
-    else:
-        _refuse(names)
-    return Checked(text, None)
+# --- 2. bounded: the parse in a child with a deadline, cached by hash -----------------------
+
+_cache: OrderedDict[tuple[str, bool], dict[str, list[str]]] = OrderedDict()
+_pending: dict[tuple[str, bool], Future[dict[str, list[str]]]] = {}
+_cache_lock = threading.Lock()
+_CACHE_SIZE = 512
 
 
-def _refuse(names: set[str]) -> None:
-    for name, message in _REFUSED.items():
-        if name in names or _KEYWORD_OF[name] in names:
-            raise QueryError(message)
+def _judge(text: str, *, update: bool, limits: Limits) -> dict[str, list[str]]:
+    """The verdict on ``text``: from the cache, from a parse already under way for the same
+    text (concurrent identical requests parse once), or from a new parse."""
+    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), update)
+    with _cache_lock:
+        verdict = _cache.get(key)
+        if verdict is not None:
+            _cache.move_to_end(key)
+        pending = _pending.get(key)
+        mine = verdict is None and pending is None
+        if mine:
+            pending = _pending[key] = Future()
+    if verdict is None:
+        assert pending is not None
+        if mine:
+            try:
+                verdict = _parse(text, update, limits)
+                pending.set_result(verdict)
+            except BaseException as exc:
+                pending.set_exception(exc)
+                raise
+            finally:
+                with _cache_lock:
+                    _pending.pop(key, None)
+                    if verdict is not None:
+                        _cache[key] = verdict
+                        while len(_cache) > _CACHE_SIZE:
+                            _cache.popitem(last=False)
+        else:
+            verdict = pending.result()
+    if verdict.get("error"):
+        raise QueryError(verdict["error"][0])
+    return verdict
 
 
-_KEYWORD_OF = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
-
-
-@lru_cache(maxsize=256)
-def _parse_names_cached(text: str, update: bool) -> frozenset[str] | None:
-    # rdflib's SPARQL grammar takes about 0.5 s to build: loaded only for queries that need it
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
+def _parse(text: str, update: bool, limits: Limits) -> dict[str, list[str]]:
     try:
-        with PARSE_LOCK:
-            tree = parseUpdate(text) if update else parseQuery(text)
-    except Exception:  # rdflib's grammar refused it; fall back to the lexer
-        return None
-    return frozenset(_names(tree))
+        # Waiting for a free worker does not count against the parse's own time.
+        return _pool(limits).call(
+            sparqltree.verdict,
+            text,
+            update,
+            timeout=limits.parse_timeout,
+            wait=limits.wait,
+            cancelled=isolate.cancel_event(),
+        )
+    except QueryTimeout as exc:
+        raise QueryError(
+            f"the {'update' if update else 'query'} could not be checked within "
+            f"{limits.parse_timeout:g} s (setting parse_timeout); it is refused",
+            timeout=limits.parse_timeout,
+        ) from exc
 
 
-#: Longer texts (large VALUES blocks, bulk INSERT DATA) skip rdflib's grammar, which takes about
-#: a second per 80 kB: the keyword scan alone decides, which is as strict for SERVICE and LOAD.
-PARSE_BELOW = 20_000
+_pools: dict[tuple[int, int], workers.Pool] = {}
 
 
-def _parse_names(text: str, *, update: bool) -> set[str] | None:
-    """Names of every node of rdflib's parse tree, or None when it is not parsed."""
-    if len(text) >= PARSE_BELOW:
-        return None
-    found = _parse_names_cached(text, update)
-    return None if found is None else set(found)
+def warm(limits: Limits) -> None:
+    """Start a parsing worker now (in the background), so the first request does not wait."""
+    _pool(limits).warm()
 
 
-def _names(node: object) -> Iterator[str]:
-    # with the grammar above: loaded only when a query needs the full parse
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, CompValue):
-            yield item.name
-            stack.extend(item.values())
-        elif isinstance(item, ParseResults | list | tuple):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-
-
-# A SPARQL lexer just good enough to find bare keywords: strings, IRIs, comments, variables
-# and prefixed names are skipped, so "SERVICE" inside a literal or an IRI is not a keyword.
-_TOKEN = re.compile(
-    r"""
-      (?P<skip>
-        '''(?:[^'\\]|\\.|'(?!''))*'''
-      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      | '(?:[^'\\\n]|\\.)*'
-      | "(?:[^"\\\n]|\\.)*"
-      | <[^<>"{}|^`\\\x00-\x20]*>
-      | \#[^\n]*
-      | [?$][\w\u00b7-\uffff]+
-      | [\w.\u00b7-\uffff-]*:[\w.:%\\\u00b7-\uffff-]*
-      )
-    | (?P<word>[A-Za-z_][\w-]*)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _keywords(text: str) -> Iterator[str]:
-    for match in _TOKEN.finditer(text):
-        word = match.group("word")
-        if word is not None:
-            yield word.upper()
-
-
-_LEX_FORMS: dict[str, Form] = {f: f for f in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")}
-
-
-def _lex_forms(text: str) -> Iterator[Form]:
-    for word in _keywords(text):
-        if word in _LEX_FORMS:
-            yield _LEX_FORMS[word]
+def _pool(limits: Limits) -> workers.Pool:
+    """The worker processes that parse (one pool per size and memory bound)."""
+    key = (limits.workers, limits.memory_mib)
+    with _cache_lock:
+        if key not in _pools:
+            _pools[key] = workers.Pool(*key, preload=(sparqltree.__name__,))
+        return _pools[key]

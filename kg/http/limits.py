@@ -1,16 +1,24 @@
-"""ASGI middleware that refuses request bodies over ``max_body`` bytes with 413.
+"""Request limits: bodies over ``max_body`` bytes (413), and how much work runs at once.
+
+``BodyLimit`` is ASGI middleware that refuses request bodies over ``max_body`` bytes with 413.
 
 A declared ``Content-Length`` over the limit is refused before the body is read; a body sent
 without one (chunked) is counted as it arrives and refused once it passes the limit, so no
 handler ever holds more than ``max_body`` bytes of it.
+
+``Admission`` bounds the SPARQL requests at work and waiting (settings ``query_workers``,
+``max_queued``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.errors import PayloadTooLarge
+from kg.errors import PayloadTooLarge, ServiceBusy
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -47,3 +55,27 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
+
+
+class Admission:
+    """At most ``running + queued`` requests inside at once; more get ``ServiceBusy`` (503 with
+    ``Retry-After``) at once, so a burst cannot pile up without bound. How many of those run
+    at the same moment is bounded where the work happens (``kg.isolate``)."""
+
+    def __init__(self, running: int, queued: int) -> None:
+        self.running = max(1, running)
+        self.queued = max(0, queued)
+        self._inside = 0
+
+    @contextmanager
+    def slot(self, what: str) -> Iterator[None]:
+        if self._inside >= self.running + self.queued:
+            raise ServiceBusy(
+                f"too many {what} requests at once ({self.running} running, {self.queued} "
+                "waiting: settings query_workers and max_queued); retry shortly"
+            )
+        self._inside += 1
+        try:
+            yield
+        finally:
+            self._inside -= 1

@@ -9,15 +9,24 @@
   of their ``WHERE`` (``kg.http.sparql_dataset``).
 * Relative IRIs are read against the endpoint's URL; bodies in another charset than UTF-8 are
   refused (400).
-* Refused before the store sees them (``kg.http.guard``): federated ``SERVICE``, ``LOAD``.
+* Refused before the store sees them (``kg.http.guard``, which fails closed): federated
+  ``SERVICE``, ``LOAD``, texts the guard cannot parse within ``parse_timeout`` or over
+  ``max_query_length``, updates naming the reserved graphs; bad ``default-graph-uri`` and
+  ``named-graph-uri`` IRIs (400).
 * Limits: the query timeout and the row cap (``query_timeout``, ``max_results``), enforced by
-  the store; the request body size by the app (``max_body``).
+  the store; the request body size by the app (``max_body``); requests at work and waiting
+  (``query_workers``, ``max_queued``: 503 with ``Retry-After`` beyond). A query on the
+  embedded store stops when the client disconnects.
 * GET with no query: a description of the service (SPARQL 1.1 Service Description) in Turtle,
   N-Triples, RDF/XML or JSON-LD.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -30,7 +39,9 @@ from kg.errors import InputError, QueryError
 from kg.http import guard
 from kg.http.negotiate import choose
 from kg.http.sparql_dataset import with_base, with_using
-from kg.http.state import require_writer, state_of
+from kg.http.state import AppState, require_writer, state_of
+from kg.model.namespaces import check_iri
+from kg.store import isolate
 from kg.store.metrics import record_write
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
 
@@ -145,8 +156,22 @@ async def sparql(request: Request) -> Response:
         return await _update(request, params, update)
     if query is None:
         return await service_description(request)
+    defaults = [check_iri(g, "default-graph-uri") for g in params.all("default-graph-uri")]
+    named = [check_iri(g, "named-graph-uri") for g in params.all("named-graph-uri")]
     query = with_base(query, endpoint_of(request))
-    checked = await run_in_threadpool(guard.inspect_query, query)
+    with state.sparql_admission.slot("SPARQL"):
+        return await _query(request, state, params, query, defaults, named)
+
+
+async def _query(
+    request: Request,
+    state: AppState,
+    params: Params,
+    query: str,
+    defaults: list[str],
+    named: list[str],
+) -> Response:
+    checked = await watched(request, lambda: guard.inspect_query(query, limits_of(state)))
     assert checked.form is not None
     media = result_format(
         checked.form,
@@ -159,8 +184,8 @@ async def sparql(request: Request) -> Response:
         raw = state.store.query_raw(
             checked.text,
             result_format=media,
-            default_graph_uris=params.all("default-graph-uri") or None,
-            named_graph_uris=params.all("named-graph-uri") or None,
+            default_graph_uris=defaults or None,
+            named_graph_uris=named or None,
             timeout=settings.query_timeout,
             max_results=settings.max_results,
         )
@@ -168,8 +193,38 @@ async def sparql(request: Request) -> Response:
         # while producing them still gets its own status instead of a cut-off 200.
         return raw.media_type, b"".join(raw.chunks)
 
-    media_type, body = await run_in_threadpool(run)
+    media_type, body = await watched(request, run)
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+def limits_of(state: AppState) -> guard.Limits:
+    """The guard's bounds from the settings."""
+    return guard.Limits.of(state.settings)
+
+
+T = TypeVar("T")
+
+
+async def watched(request: Request, work: Callable[[], T]) -> T:
+    """``work()`` in a worker thread; the query processes it starts are stopped when the
+    client disconnects before the answer is ready."""
+    cancelled = threading.Event()
+
+    def run() -> T:
+        with isolate.cancelled_by(cancelled):
+            return work()
+
+    task = asyncio.ensure_future(run_in_threadpool(run))
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=0.1)
+            if done:
+                return task.result()
+            if await request.is_disconnected():
+                cancelled.set()
+    finally:
+        if not task.done():
+            cancelled.set()
 
 
 async def _update(request: Request, params: Params, update: str) -> Response:
@@ -180,8 +235,9 @@ async def _update(request: Request, params: Params, update: str) -> Response:
         params.all("using-graph-uri"),
         params.all("using-named-graph-uri"),
     )
-    checked = await run_in_threadpool(guard.inspect_update, update)
-    await run_in_threadpool(state.store.update, checked.text)
+    with state.sparql_admission.slot("SPARQL"):
+        checked = await watched(request, lambda: guard.inspect_update(update, limits_of(state)))
+        await run_in_threadpool(state.store.update, checked.text)
     record_write("sparqlUpdate", "committed")  # unvalidated: counted apart from mutations
     return Response(status_code=204)
 

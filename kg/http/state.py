@@ -1,5 +1,6 @@
-"""What every request handler of the kg app reads: the settings and the store (``AppState``,
-set on the app by ``kg.http.app.create_app``), and the write-token check for a request."""
+"""What every request handler of the kg app reads: the settings, the store and the SPARQL
+admission bound (``AppState``, set on the app by ``kg.http.app.create_app``), and the
+write-token check for a request."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
+from kg.http.limits import Admission
 from kg.settings import Settings
 from kg.store.protocol import Store
 from kg.writes.auth import require_write_token
@@ -18,6 +20,8 @@ class AppState:
 
     settings: Settings
     store: Store
+    #: Bounds the SPARQL requests at work and waiting (``query_workers``, ``max_queued``).
+    sparql_admission: Admission
 
 
 def state_of(request: HTTPConnection) -> AppState:

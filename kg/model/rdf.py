@@ -12,7 +12,7 @@ import re
 import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -99,6 +99,63 @@ def xml_error_location(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+class _Prolog(Exception):
+    """The root element began: the prolog had no DOCTYPE."""
+
+
+def refuse_doctype(data: bytes | Path, source: str) -> None:
+    """``ParseError`` when an RDF/XML document declares a DOCTYPE or entities.
+
+    Entity expansion ("billion laughs": a 1 KB file that expands to gigabytes) is refused in
+    every RDF/XML parse: RDF/XML needs no DTD. Only the prolog is read (up to the root element).
+    """
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    found: list[int] = []
+
+    def doctype(*_: object) -> None:
+        found.append(parser.CurrentLineNumber)
+        raise _Prolog
+
+    def element(*_: object) -> None:
+        raise _Prolog
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = element
+    try:
+        if isinstance(data, bytes):
+            parser.Parse(data, True)
+        else:
+            with _open(data) as fh:
+                while chunk := fh.read(1 << 16):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+    except _Prolog:
+        pass
+    except xml.parsers.expat.ExpatError:
+        return  # not well-formed: the RDF/XML parser says where
+    except OSError:
+        return
+    if found:
+        raise ParseError(
+            "RDF/XML with a DOCTYPE or entity declarations is refused (entity expansion can "
+            "make a small file huge); remove the DOCTYPE",
+            source=source,
+            line=found[0],
+        )
+
+
+def _open(path: Path) -> IO[bytes]:
+    import gzip
+
+    if path.suffix == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
 def parse_error(
     exc: Exception, source: str, *, fmt: ox.RdfFormat | None = None, data: bytes | None = None
 ) -> ParseError:
@@ -132,6 +189,8 @@ def parse_file(
 ) -> list[ox.Quad]:
     """Every quad of an RDF file, or a ParseError naming the line; nothing partial."""
     fmt = fmt or format_of(path)
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_doctype(path, str(path))
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as fh:
@@ -169,6 +228,8 @@ def parse_bytes(
     data: bytes, fmt: ox.RdfFormat, *, source: str = "<input>", base_iri: str | None = None
 ) -> list[ox.Quad]:
     """Every quad of an RDF document held in memory, or a ParseError naming the line."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_doctype(data, source)
     try:
         return list(ox.parse(data, fmt, base_iri=base_iri))
     except (SyntaxError, ValueError) as exc:
@@ -201,6 +262,8 @@ def check_store_literals(store: ox.Store, source: str) -> None:
 
 def iter_file(path: Path, fmt: ox.RdfFormat) -> Iterator[ox.Quad]:
     """Quads of a file one at a time (for large files); errors surface as ParseError."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_doctype(path, str(path))
     try:
         yield from ox.parse(path=str(path), format=fmt)
     except (SyntaxError, ValueError) as exc:

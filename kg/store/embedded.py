@@ -7,6 +7,8 @@
   without a limit, or where there is no fork (Windows), it runs in this process. The fork
   happens outside this process's own writes when it can, and a child left deadlocked by a
   lock another thread held at the fork is detected and replaced (see ``kg.store.isolate``).
+* Queries in a child and updates on a dedicated thread run without network
+  (``kg.store.sandbox``).
 * Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
   on-disk store go through ``kg.writes.load``, which uses pyoxigraph's bulk loader where that is
   safe.
@@ -25,7 +27,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreUnavailable
 from kg.model.namespaces import PREFIXES
-from kg.store import generations, isolate
+from kg.store import generations, isolate, sandbox
 from kg.store.protocol import ResultQueries, Row, has_own_dataset, replace_update, rows_of
 from kg.store.results import Result
 
@@ -139,7 +141,10 @@ class EmbeddedStore(ResultQueries):
     def update(self, update: str) -> None:
         with self._write_lock:
             try:
-                self._store.update(update)
+                # On the thread without network: no LOAD or SERVICE can call out (kg.sandbox).
+                sandbox.offline(lambda: self._store.update(update))
+            except sandbox.SandboxError as exc:
+                raise StoreUnavailable(f"the update was not run: {exc}") from exc
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL Update syntax error: {exc}") from exc
             except (ValueError, RuntimeError) as exc:

@@ -23,6 +23,12 @@ Three measures keep that from turning a cheap query into a timeout:
   lock), so after ``HANG_GRACE`` seconds it is killed and the work starts again in a new child,
   within the same deadline. ``stats`` counts those restarts.
 
+Every child is bounded and cut off (``kg.store.sandbox``): it enters the sandbox (no network) and
+caps its address space at the parent's size plus ``query_memory`` MiB before it starts the work; an
+allocation past the cap aborts it and the caller gets ``QueryOutOfMemory``. At most
+``query_workers`` children run at once (``configure``); a caller that gives up (its client went
+away: ``cancelled_by``) has its child killed at once.
+
 Cost: about 3 ms per query. Measured on the 2-core development machine (load average about 5),
 100 runs of a SELECT over the article graph in an on-disk store: median 0.22 ms in process,
 3.35 ms in a forked child. The fork copies page tables, so it grows with the parent's memory.
@@ -33,6 +39,7 @@ median 3.1 ms, 2.95 ms before them).
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import json
 import os
 import platform
@@ -42,11 +49,12 @@ import struct
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 
 from kg import errors
-from kg.errors import KgError, QueryTimeout, StoreUnavailable
+from kg.errors import KgError, QueryOutOfMemory, QueryTimeout, ServiceBusy, StoreUnavailable
+from kg.store import sandbox
 
 _OK = b"\x00"
 _FAILED = b"\x01"
@@ -64,6 +72,47 @@ _fork_lock = threading.Lock()
 stats = {"forks": 0, "restarted": 0, "quiesced": 0}
 
 
+class Limits:
+    """Bounds on every child: memory (MiB over the parent's size) and how many at once."""
+
+    def __init__(self, memory_mib: int = 2048, concurrency: int = 4) -> None:
+        self.memory_mib = memory_mib
+        self.concurrency = concurrency
+        self.slots = threading.BoundedSemaphore(concurrency)
+
+
+#: The bounds in force (``configure`` sets them from the settings when the service starts).
+limits = Limits()
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def cancelled_by(event: threading.Event) -> Iterator[None]:
+    """Within this block (in this thread), setting ``event`` stops the children ``run`` waits
+    on: the client that asked went away."""
+    previous = getattr(_local, "event", None)
+    _local.event = event
+    try:
+        yield
+    finally:
+        _local.event = previous
+
+
+def cancel_event() -> threading.Event | None:
+    """The event ``cancelled_by`` set for this thread, if any."""
+    event = getattr(_local, "event", None)
+    return event if isinstance(event, threading.Event) else None
+
+
+def configure(*, memory_mib: int, concurrency: int) -> None:
+    """Set the bounds on children (settings ``query_memory`` and ``query_workers``)."""
+    global limits
+    if (limits.memory_mib, limits.concurrency) != (memory_mib, concurrency):
+        limits = Limits(memory_mib, max(1, concurrency))
+
+
 def available() -> bool:
     """Whether this platform can fork (POSIX)."""
     return hasattr(os, "fork")
@@ -73,7 +122,18 @@ def _child(work: Callable[[], bytes], write_fd: int) -> None:  # pragma: no cove
     code = 0
     try:
         try:
+            faulthandler.disable()  # an abort past the memory limit is reported by the parent
+            sandbox.enter()  # no network, whatever the work turns out to do
+            sandbox.limit_memory(limits.memory_mib)
             status, body = _OK, work()
+        except sandbox.SandboxError as exc:
+            status = _FAILED
+            body = json.dumps(
+                {"type": "StoreUnavailable", "message": f"the query sandbox failed: {exc}"}
+            ).encode()
+        except MemoryError:
+            status = _FAILED
+            body = json.dumps({"type": "QueryOutOfMemory", "message": ""}).encode()
         except KgError as exc:
             status = _FAILED
             body = json.dumps({"type": type(exc).__name__, "message": exc.message}).encode()
@@ -167,7 +227,17 @@ class _Hung(Exception):
     pass
 
 
-def _collect(pid: int, read_fd: int, deadline: float) -> bytes | None:
+class _Ended(Exception):
+    """The child ended without a complete answer."""
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _collect(
+    pid: int, read_fd: int, deadline: float, cancelled: threading.Event | None
+) -> bytes | None:
     """The child's framed answer; None at the deadline; _Hung when it is deadlocked."""
     data = bytearray()
     need: int | None = None
@@ -176,12 +246,14 @@ def _collect(pid: int, read_fd: int, deadline: float) -> bytes | None:
         now = time.monotonic()
         if now >= deadline:
             return None
+        if cancelled is not None and cancelled.is_set():
+            raise _Cancelled
         ready, _, _ = select.select([read_fd], [], [], min(deadline - now, _POLL))
         if ready:
             stuck = None
             chunk = os.read(read_fd, 1 << 20)
             if not chunk:
-                raise StoreUnavailable("the query worker ended without an answer")
+                raise _Ended
             data += chunk
             if need is None and len(data) >= _HEADER.size:
                 need = _HEADER.size + _HEADER.unpack_from(data)[1]
@@ -202,23 +274,57 @@ def run(
     timeout: float,
     *,
     quiesce: Callable[[], AbstractContextManager[object]] | None = None,
+    cancelled: threading.Event | None = None,
 ) -> bytes:
-    """``work()`` evaluated in a child process; QueryTimeout when it runs past ``timeout``.
+    """``work()`` evaluated in a sandboxed child process (no network, bounded memory);
+    QueryTimeout when it runs past ``timeout``.
 
-    ``quiesce`` makes a context held across each fork (see ``try_lock``).
+    At most ``limits.concurrency`` children run at once; a call waits up to ``timeout`` for a
+    free slot, then gets ``ServiceBusy``; the deadline starts once it has one. ``quiesce``
+    makes a context held across each fork (see ``try_lock``); setting ``cancelled`` (the
+    client went away) kills the child and raises ``ServiceBusy``.
     """
+    sandbox.probe()  # once per process: which sandbox the children enter
+    if cancelled is None:
+        cancelled = getattr(_local, "event", None)
+    bounds = limits
+    if not bounds.slots.acquire(timeout=timeout):
+        raise ServiceBusy(
+            f"no query process became free within {timeout:g} s ({bounds.concurrency} run at "
+            "once, setting query_workers); retry shortly"
+        )
     deadline = time.monotonic() + timeout
+    try:
+        return _attempts(work, timeout, deadline, quiesce, cancelled)
+    finally:
+        bounds.slots.release()
+
+
+def _attempts(
+    work: Callable[[], bytes],
+    timeout: float,
+    deadline: float,
+    quiesce: Callable[[], AbstractContextManager[object]] | None,
+    cancelled: threading.Event | None,
+) -> bytes:
     for _ in range(_MAX_ATTEMPTS):
         pid, read_fd = _fork(work, quiesce)
+        ended = False
         try:
-            payload = _collect(pid, read_fd, deadline)
+            payload = _collect(pid, read_fd, deadline, cancelled)
         except _Hung:
             stats["restarted"] += 1
             continue
+        except _Ended:
+            ended = True
+        except _Cancelled:
+            raise ServiceBusy("the client went away; the query was stopped") from None
         finally:
             os.close(read_fd)
             os.kill(pid, signal.SIGKILL)  # harmless once it has answered
-            os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
+        if ended:
+            raise _died(status)
         if payload is None:
             raise QueryTimeout(
                 f"the query ran past the time limit of {timeout:g} s and was stopped",
@@ -230,12 +336,30 @@ def run(
     )
 
 
+def _died(status: int) -> KgError:
+    """The error for a child that ended without an answer (``status`` from waitpid)."""
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGABRT, signal.SIGSEGV):
+        # An allocation over RLIMIT_AS aborts the store's evaluation (Rust aborts on OOM).
+        return _out_of_memory()
+    return StoreUnavailable("the query worker ended without an answer")
+
+
+def _out_of_memory() -> QueryOutOfMemory:
+    return QueryOutOfMemory(
+        f"the query needed more memory than its limit of {limits.memory_mib} MiB "
+        "(setting query_memory) and was stopped",
+        memory_mib=limits.memory_mib,
+    )
+
+
 def _answer(payload: bytes) -> bytes:
     status, _ = _HEADER.unpack_from(payload)
     body = payload[_HEADER.size :]
     if status == _OK:
         return body
     info = json.loads(body)
+    if info.get("type") == "QueryOutOfMemory":
+        raise _out_of_memory()
     cls = getattr(errors, str(info.get("type")), StoreUnavailable)
     if not (isinstance(cls, type) and issubclass(cls, KgError)):
         cls = StoreUnavailable

@@ -41,7 +41,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg.errors import InputError, NotFound, ValidationFailed
-from kg.model.namespaces import GRAPH, ID, KG
+from kg.model.namespaces import GRAPH, ID, KG, is_reserved
 from kg.store.protocol import Store, Term
 from kg.validation import focus
 from kg.validation.validate import Report, to_rdflib
@@ -80,7 +80,13 @@ def source_graph(source: ox.NamedNode) -> ox.NamedNode:
     """The named graph of a source: ``id/source/<slug>`` lives in ``graph/<slug>``."""
     if not source.value.startswith(_SOURCE_PREFIX) or len(source.value) == len(_SOURCE_PREFIX):
         raise InputError(f"<{source.value}> is not a source IRI (expected {_SOURCE_PREFIX}<slug>)")
-    return ox.NamedNode(str(GRAPH[source.value[len(_SOURCE_PREFIX) :]]))
+    graph = str(GRAPH[source.value[len(_SOURCE_PREFIX) :]])
+    if is_reserved(graph):
+        raise InputError(
+            f"<{source.value}> cannot be a source: its graph <{graph}> is reserved to kg "
+            "(history and ontology)"
+        )
+    return ox.NamedNode(graph)
 
 
 def slugify(text: str, *, limit: int = 60) -> str:
@@ -186,6 +192,10 @@ class Draft:
                 )
             }
             taken |= {m.value for m in self.minted}
+            if kind == "source":  # a source's graph is named by its slug: not kg's own graphs
+                taken |= {
+                    c for c in candidates if is_reserved(str(GRAPH[c[len(_SOURCE_PREFIX) :]]))
+                }
             free = [c for c in candidates if c not in taken]
             if free:
                 node = ox.NamedNode(free[0])

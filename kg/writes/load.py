@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, ValidationFailed
 from kg.model import rdf
-from kg.model.namespaces import GRAPH
+from kg.model.namespaces import GRAPH, is_reserved
 from kg.store.embedded import EmbeddedStore, Generation
 from kg.store.protocol import Store
 from kg.validation.fastvalidate import validate_store
@@ -106,10 +106,38 @@ def sources(
     for path in files:
         if not path.is_file():
             raise InputError(f"{path}: no such file", source=str(path))
-        found.append(Source(path, rdf.format_of(path, fmt), graph or graph_for(path)))
+        target = graph or graph_for(path)
+        refuse_reserved(
+            [target],
+            f"{path}: " + ("--graph" if graph else f"its graph (from the file name {path.name!r})"),
+        )
+        found.append(Source(path, rdf.format_of(path, fmt), target))
     if not found:
         raise InputError("no files to load")
     return found
+
+
+def refuse_reserved(graphs: Iterable[str], what: str) -> None:
+    """``InputError`` when one of ``graphs`` is kg's own (history, ontology)."""
+    for name in graphs:
+        if is_reserved(name):
+            raise InputError(
+                f"{what} names the graph <{name}>, which is reserved to kg (history and "
+                "ontology); load into another graph (--graph)"
+            )
+
+
+def refuse_replacing(store: Store, graphs: Iterable[str]) -> None:
+    """``InputError`` when quads name one of kg's own graphs that the store already holds: a
+    dump that holds them is restored into a store without them (an empty one), never over."""
+    held = set(store.named_graphs())
+    for name in graphs:
+        if is_reserved(name) and name in held:
+            raise InputError(
+                f"the data names the graph <{name}>, which is reserved to kg (history and "
+                "ontology) and already in the store; a dump that holds it can be restored "
+                "into an empty store only"
+            )
 
 
 def load(
@@ -153,6 +181,7 @@ def _load_small(store: Store, todo: list[Source]) -> LoadResult:
                 q = ox.Quad(q.subject, q.predicate, q.object, target)
             quads.append(q)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+    refuse_replacing(store, graphs)
     result = LoadResult(len(todo), len(quads), graphs)
     result.parse_seconds = time.perf_counter() - started
 
@@ -214,6 +243,8 @@ def _bulk_parse(stage: ox.Store, todo: list[Source], size: int, progress: Progre
 
 def _bulk_one(stage: ox.Store, src: Source) -> None:
     target = ox.NamedNode(src.graph)
+    if src.fmt == ox.RdfFormat.RDF_XML:
+        rdf.refuse_doctype(src.path, str(src.path))
     try:
         if src.path.suffix == ".gz":
             with gzip.open(src.path, "rb") as fh:
@@ -279,6 +310,11 @@ def _load_generation(
         staged.discard()
         raise
     graphs = sorted(g.value for g in staged.store.named_graphs() if isinstance(g, ox.NamedNode))
+    try:
+        refuse_replacing(store, graphs)
+    except InputError:
+        staged.discard()
+        raise
     result = LoadResult(len(todo), len(staged.store), graphs, bulk=True)
     result.parse_seconds = time.perf_counter() - started
 
@@ -318,6 +354,7 @@ def _load_staged(
     rdf.check_store_literals(stage, _names(todo))
     quads = list(stage)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+    refuse_replacing(store, graphs)
     result = LoadResult(len(todo), len(quads), graphs, bulk=True)
     result.parse_seconds = time.perf_counter() - started
 
