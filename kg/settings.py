@@ -98,6 +98,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_tokens", 2000, "Most tokens in one GraphQL document."),
     Setting("max_page_size", 1000, "Largest page (first/last) a GraphQL connection returns."),
     Setting("load_article", True, "Load the shipped article graph when the store is empty."),
+    Setting(
+        "search_max_age",
+        300.0,
+        "Seconds after which the full-text search index is rebuilt from the store, to pick up "
+        "writes made to a remote store outside kg (0: only when kg knows of a change).",
+    ),
 )
 
 
@@ -124,6 +130,7 @@ class Settings:
     max_tokens: int = 2000
     max_page_size: int = 1000
     load_article: bool = True
+    search_max_age: float = 300.0
 
     @property
     def store_location(self) -> str:

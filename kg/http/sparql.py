@@ -32,6 +32,7 @@ from kg.http.negotiate import choose
 from kg.http.sparql_dataset import with_base, with_using
 from kg.http.state import require_writer, state_of
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
+from kg.writes import search
 
 #: Media types offered for SELECT and ASK results, the default first.
 RESULT_TYPES = [
@@ -180,7 +181,11 @@ async def _update(request: Request, params: Params, update: str) -> Response:
         params.all("using-named-graph-uri"),
     )
     checked = await run_in_threadpool(guard.inspect_update, update)
-    await run_in_threadpool(state.store.update, checked.text)
+    try:
+        await run_in_threadpool(state.store.update, checked.text)
+    finally:
+        # Whatever it changed is searchable on the next request (kg.writes.search).
+        search.invalidate(state.store)
     return Response(status_code=204)
 
 

@@ -38,6 +38,7 @@ from kg.store.embedded import EmbeddedStore, Generation
 from kg.store.protocol import Store
 from kg.validation.fastvalidate import validate_store
 from kg.validation.validate import Report
+from kg.writes import search
 from kg.writes.draft import Change, extract
 from kg.writes.draft import validate_focus as validate_subgraph
 
@@ -131,11 +132,14 @@ def load(
     size = sum(s.path.stat().st_size for s in todo)
     if bulk is None:
         bulk = size > LARGE_LOAD_BYTES
-    if not bulk:
-        return _load_small(store, todo)
-    if isinstance(store, EmbeddedStore) and store.supports_generations:
-        return _load_generation(store, todo, size, progress)
-    return _load_staged(store, todo, size, progress)
+    try:
+        if not bulk:
+            return _load_small(store, todo)
+        if isinstance(store, EmbeddedStore) and store.supports_generations:
+            return _load_generation(store, todo, size, progress)
+        return _load_staged(store, todo, size, progress)
+    finally:
+        search.invalidate(store)  # what was loaded is searchable on the next request
 
 
 # -- small loads: parse into memory, pySHACL on the focus nodes, one transaction ------------
