@@ -15,26 +15,27 @@ the store already holds about the nodes it touches, and commits all files at onc
   a staging store, validated inside the store by ``kg.validation.fastvalidate`` (pySHACL on a
   million triples takes minutes), and committed: on an on-disk embedded store by publishing a
   new generation (``kg.store.generations``: one atomic rename, all or nothing even under
-  kill -9); on the other stores by ``add_quads``.
+  kill -9); on the other stores by ``add_quads``. ``kg.store.bulk`` feeds the loader
+  (progress, bounded chunks); an on-disk store that holds little is validated on a copy parsed
+  into memory alongside.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import IO, cast
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, ValidationFailed
 from kg.model import rdf
 from kg.model.namespaces import GRAPH
-from kg.store.embedded import EmbeddedStore, Generation
+from kg.store import bulk
+from kg.store.embedded import COPY_INTO_STAGE, EmbeddedStore, Generation
 from kg.store.protocol import Store
 from kg.validation.fastvalidate import validate_store
 from kg.validation.validate import Report
@@ -195,82 +196,47 @@ def _refuse(report: Report, todo: list[Source]) -> None:
 # -- large loads: bulk parser into a staging store, in-store validation ---------------------
 
 
-def _bulk_parse(stage: ox.Store, todo: list[Source], size: int, progress: Progress | None) -> None:
-    """Every file into ``stage`` with pyoxigraph's bulk loader, reporting bytes read."""
-    done = 0
-    for src in todo:
-        total = src.path.stat().st_size
+def _bulk_parse(
+    targets: list[tuple[ox.Store, bool]], todo: list[Source], size: int, progress: Progress | None
+) -> None:
+    """Every file into each ``(store, chunked)`` target at once (``kg.bulk``), reporting the
+    bytes the slowest of them has read. A parse error names the line as the first target's
+    parser saw it (give the whole-file target first)."""
+    counters = [bulk.Counter() for _ in targets]
 
-        def report(read: int, before: int = done, total: int = total) -> None:
-            if progress is not None:
-                progress(before + min(read, total), size)
+    def report() -> None:
+        if progress is not None:
+            progress(min(c.done for c in counters), size)
 
-        def work(src: Source = src) -> None:
-            _bulk_one(stage, src)
+    def parse_all(store: ox.Store, counter: bulk.Counter, chunked: bool) -> None:
+        for src in todo:
+            bulk.load_file(store, src.path, src.fmt, src.graph, counter, chunked=chunked)
 
-        _with_progress(work, report)
-        done += total
+    works = [
+        partial(parse_all, store, counter, chunked)
+        for (store, chunked), counter in zip(targets, counters, strict=True)
+    ]
+    bulk.in_threads(works, report)
     if progress is not None:
         progress(size, size)
-
-
-def _bulk_one(stage: ox.Store, src: Source) -> None:
-    target = ox.NamedNode(src.graph)
-    try:
-        if src.path.suffix == ".gz":
-            with gzip.open(src.path, "rb") as fh:
-                stage.bulk_load(input=cast(IO[bytes], fh), format=src.fmt, to_graph=target)
-        else:
-            stage.bulk_load(path=str(src.path), format=src.fmt, to_graph=target)
-    except (SyntaxError, ValueError) as exc:
-        # RDF/XML errors carry no position; kg.rdf finds the line with an XML check.
-        data = src.path.read_bytes() if src.fmt == ox.RdfFormat.RDF_XML else None
-        raise rdf.parse_error(exc, str(src.path), fmt=src.fmt, data=data) from exc
-    except OSError as exc:
-        raise InputError(f"{src.path}: {exc}", source=str(src.path)) from exc
-
-
-def _with_progress(work: Callable[[], None], report: Callable[[int], None]) -> None:
-    """Run ``work`` in a thread (pyoxigraph releases the GIL) and report bytes read meanwhile
-    (from /proc/self/io, where the platform has it)."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed back to the caller
-            failure.append(exc)
-
-    start = _bytes_read()
-    thread = threading.Thread(target=run, name="kg-load", daemon=True)
-    thread.start()
-    while thread.is_alive():
-        thread.join(0.25)
-        now = _bytes_read()
-        if now is not None and start is not None:
-            report(now - start)
-    if failure:
-        raise failure[0]
-
-
-def _bytes_read() -> int | None:
-    try:
-        with open("/proc/self/io") as fh:
-            for line in fh:
-                if line.startswith("rchar:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def _load_generation(
     store: EmbeddedStore, todo: list[Source], size: int, progress: Progress | None
 ) -> LoadResult:
+    """Into the next generation of an on-disk store. When the store holds little (at most
+    ``COPY_INTO_STAGE`` statements), the files are parsed into memory too, alongside, and the
+    validation reads that copy (with what the store keeps), several times faster than the
+    on-disk generation; otherwise the validation reads the built generation itself."""
     started = time.perf_counter()
     staged: Generation = store.begin_generation()
+    memory = ox.Store() if store.count() <= COPY_INTO_STAGE else None
+    # The whole-file parse first: its parse errors name the line in the file.
+    targets: list[tuple[ox.Store, bool]] = [(staged.store, True)]
+    if memory is not None:
+        targets.insert(0, (memory, False))
     try:
-        _bulk_parse(staged.store, todo, size, progress)
+        _bulk_parse(targets, todo, size, progress)
         staged.store.flush()
     except BaseException:
         staged.discard()
@@ -281,7 +247,12 @@ def _load_generation(
 
     def check(built: EmbeddedStore) -> None:
         began = time.perf_counter()
-        result.report = validate_large_load(built)
+        if memory is None:
+            result.report = validate_large_load(built)
+        else:
+            # What the new generation holds: the new data and the store's outside ``graphs``.
+            memory.bulk_extend(store.quads_outside(set(graphs)))
+            result.report = validate_large_load(EmbeddedStore.wrap(memory))
         result.validate_seconds = time.perf_counter() - began
         _refuse(result.report, todo)
 
@@ -311,7 +282,7 @@ def _load_staged(
     """A large load into a store without generations: stage in memory, validate, add_quads."""
     started = time.perf_counter()
     stage = ox.Store()
-    _bulk_parse(stage, todo, size, progress)
+    _bulk_parse([(stage, False)], todo, size, progress)
     quads = list(stage)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     result = LoadResult(len(todo), len(quads), graphs, bulk=True)
@@ -321,9 +292,7 @@ def _load_staged(
     focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
     referred = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
     stage.extend(_context(store, focus, referred, graphs))
-    view = EmbeddedStore(None, isolate_queries=False)
-    view._store = stage
-    result.report = validate_large_load(view, focus)
+    result.report = validate_large_load(EmbeddedStore.wrap(stage), focus)
     result.validate_seconds = time.perf_counter() - started
     _refuse(result.report, todo)
 
