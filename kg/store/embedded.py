@@ -42,6 +42,8 @@ class EmbeddedStore(ResultQueries):
         self.path = path
         self.isolate_queries = isolate_queries and isolate.available()
         self._write_lock = threading.Lock()
+        #: Writes committed through this object (a load checks nothing changed meanwhile).
+        self.writes = 0
         #: The generation directory in use (None: in memory, or a plain database directory).
         self.generation: Path | None = None
         if path is None:
@@ -138,6 +140,7 @@ class EmbeddedStore(ResultQueries):
 
     def update(self, update: str) -> None:
         with self._write_lock:
+            self.writes += 1
             try:
                 self._store.update(update)
             except SyntaxError as exc:
@@ -150,6 +153,7 @@ class EmbeddedStore(ResultQueries):
     def add_quads(self, quads: Iterable[ox.Quad], *, replace_graphs: Iterable[str] = ()) -> int:
         items = list(quads)
         with self._write_lock:
+            self.writes += 1
             existing = [g for g in replace_graphs if self._has_graph(g)]
             try:
                 if not existing:
@@ -207,6 +211,7 @@ class EmbeddedStore(ResultQueries):
                     built.discard()
                 raise
             generations.publish(location, built.path)
+            self.writes += 1
             self._store, self.generation = built.store, built.path
             generations.remove_others(location, built.path)
 
