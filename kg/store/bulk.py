@@ -24,7 +24,7 @@ from kg.errors import InputError
 from kg.model import rdf
 
 #: How many bytes of a line format one bulk_load call gets.
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 2 * 1024 * 1024
 _LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 
 
