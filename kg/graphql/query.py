@@ -29,6 +29,8 @@ from kg.graphql.context import Context, collector, run
 from kg.graphql.loader import Loader
 from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
 from kg.model.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
+from kg.settings import Settings
+from kg.store.protocol import Store
 from kg.writes import search
 
 I = Info[Context, None]  # noqa: E741
@@ -150,6 +152,13 @@ def _page(type_name: str, text: str | None, *, description: bool = True, **kw: A
     return page
 
 
+def search_index(store: Store, settings: Settings) -> search.SearchIndex:
+    """The full-text index of ``store`` kept by this process (``kg.search``), over the
+    names and descriptions of every node type but citations."""
+    names = tuple(n for n in t.NODE_TYPES if n != "Citation")
+    return search.index_for(store, {n: RDF_CLASSES[n] for n in names}, settings.search_max_age)
+
+
 #: Searches for at most this many nodes run on the event loop once the index is built.
 _INLINE_SEARCH = 50
 
@@ -195,10 +204,7 @@ class Query:
                     f"kinds: unknown kind(s) {', '.join(unknown)}; known: {', '.join(names)}"
                 )
         need = col.need(list(info._raw_info.field_nodes), names)
-        settings = info.context.settings
-        index = search.index_for(
-            info.context.store, {n: RDF_CLASSES[n] for n in names}, settings.search_max_age
-        )
+        index = search_index(info.context.store, info.context.settings)
 
         def work(loader: Loader) -> list[Any]:
             found = index.search(text, kinds, first)

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError
+from kg.graphql import query as graphql_query
 from kg.http import graphql_view, gsp, pictures, sparql
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
@@ -69,6 +70,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         auth.log_write_mode(settings)
+        if own_store:  # a served store: its search index is ready before the first search
+            graphql_query.search_index(opened, settings).warm()
         yield
         if own_store:
             opened.close()

@@ -23,6 +23,7 @@ Any store answers: the embedded one (in memory or on disk) and any SPARQL 1.1 se
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -37,6 +38,7 @@ from kg.model.namespaces import DCT
 from kg.store.protocol import Store
 from kg.writes import history
 
+log = logging.getLogger(__name__)
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _WORD = re.compile(r"[^\W_]+")
 #: Longest token tantivy's default tokenizer keeps (longer ones are dropped from documents).
@@ -126,6 +128,19 @@ class SearchIndex:
         leaves no record in the history, such as a SPARQL Update or a load)."""
         with self._lock:
             self._epoch += 1
+
+    def warm(self) -> threading.Thread:
+        """Build the index in a background thread now, rather than at the first search."""
+
+        def build() -> None:
+            try:
+                self.fresh()
+            except Exception:  # the first search tries again and reports the error
+                log.warning("building the search index failed", exc_info=True)
+
+        thread = threading.Thread(target=build, name="kg-search-index", daemon=True)
+        thread.start()
+        return thread
 
     def built(self) -> bool:
         """Whether the next search needs no rebuild (only following the history, if that)."""
