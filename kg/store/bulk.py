@@ -69,17 +69,24 @@ def load_file(
     *,
     chunked: bool,
 ) -> None:
-    """Bulk-load one file into ``store`` (its default-graph triples into ``graph``).
+    """Load one file into ``store`` (its default-graph triples into ``graph``).
 
-    ``chunked`` cuts line formats into chunks (for on-disk stores); parse errors of a chunk
-    name the line within the chunk, so load the file whole too when the position matters.
+    ``chunked`` (for on-disk stores): the bulk loader, fed line formats in chunks; parse errors
+    of a chunk name the line within the chunk, so load the file whole too when the position
+    matters. Otherwise (for stores in memory) one ``Store.load`` of the whole file: for an
+    in-memory store it is faster than the bulk loader and needs a third less memory (1M
+    triples: 17 s and 405 MB against 28 s and 620 MB, on the loaded 2-core machine).
     """
     target = ox.NamedNode(graph)
     try:
         with open_bytes(path) as fh:
-            if not (chunked and fmt in _LINE_FORMATS):
-                reader = io.BufferedReader(CountingReader(fh, counter), 1024 * 1024)
-                store.bulk_load(input=cast(IO[bytes], reader), format=fmt, to_graph=target)
+            if not chunked:
+                reader = cast(IO[bytes], io.BufferedReader(CountingReader(fh, counter), 1 << 20))
+                store.load(input=reader, format=fmt, to_graph=target)
+                return
+            if fmt not in _LINE_FORMATS:
+                reader = cast(IO[bytes], io.BufferedReader(CountingReader(fh, counter), 1 << 20))
+                store.bulk_load(input=reader, format=fmt, to_graph=target)
                 return
             held: list[bytes] = []
             while lines := fh.readlines(CHUNK_BYTES):
