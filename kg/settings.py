@@ -164,6 +164,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Most connections and requests kg serve handles at once (per worker); past that, 503.",
     ),
     Setting("load_article", True, "Load the shipped article graph when the store is empty."),
+    Setting(
+        "search_max_age",
+        300.0,
+        "Seconds after which the full-text search index is rebuilt from the store, to pick up "
+        "writes made to a remote store outside kg (0: only when kg knows of a change).",
+    ),
 )
 
 
@@ -202,6 +208,7 @@ class Settings:
     keep_alive_timeout: int = 5
     max_connections: int = 200
     load_article: bool = True
+    search_max_age: float = 300.0
 
     @property
     def store_location(self) -> str:

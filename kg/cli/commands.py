@@ -12,6 +12,7 @@ they cannot hide an import cycle.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -328,12 +329,19 @@ def load_command(
         opened = _open_store(store)
         size = sum(p.stat().st_size for p in files if p.is_file())
         shown = bulk if bulk is not None else size > LARGE_LOAD_BYTES
+        started = time.monotonic()
         with click.progressbar(
-            length=size, label="Loading", file=sys.stderr if shown else io.StringIO()
+            length=size,
+            label="Loading",
+            file=sys.stderr if shown else io.StringIO(),
+            show_eta=True,  # time left, from the bytes read so far
+            item_show_func=lambda rate: rate,
         ) as bar:
 
             def progress(done: int, total: int) -> None:
-                bar.update(done - bar.pos)
+                elapsed = time.monotonic() - started
+                rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+                bar.update(done - bar.pos, f"{rate:.1f} MB/s" if done < total else "validating")
 
             try:
                 result = load(opened, files, fmt=fmt, graph=graph, progress=progress, bulk=bulk)

@@ -187,16 +187,3 @@ def date_filters(date_from: str | None, date_to: str | None) -> list[str]:
     if date_from is not None:
         out.append(f'BOUND(?date) && CONCAT(STR(?date), "~") >= {string(date_from)}')
     return out
-
-
-def search_query(text: str, classes: Iterable[str], limit: int) -> str:
-    needle = string(text.lower())
-    return (
-        "SELECT DISTINCT ?s ?key WHERE {\n"
-        f"  {values('c', sorted(set(classes)))} ?s a ?c .\n"
-        f"  {{ ?s {iri(RDFS_LABEL)} ?t }} UNION {{ ?s {iri(str(DCT.description))} ?t }}\n"
-        f"  FILTER(CONTAINS(LCASE(STR(?t)), {needle}))\n"
-        f"  OPTIONAL {{ ?s {iri(RDFS_LABEL)} ?name }}\n"
-        '  BIND(LCASE(COALESCE(STR(?name), "")) AS ?key)\n'
-        f"}}\nORDER BY ?key ?s\nLIMIT {limit}"
-    )

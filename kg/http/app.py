@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import KgError, for_status
+from kg.graphql import query as graphql_query
 from kg.http import access, frontpage, graphql_view, gsp, guard, nodepage, pictures, sparql
 from kg.http.access import Instrumented
 from kg.http.deadlines import BodyDeadline
@@ -112,6 +113,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
                 "network namespace nor seccomp works here); the SPARQL guard is the only "
                 "defence against outgoing requests"
             )
+        if own_store:  # a served store: its search index is ready before the first search
+            graphql_query.search_index(state.store, settings).warm()
         yield
         if own_store:
             opened.close()

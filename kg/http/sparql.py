@@ -44,6 +44,7 @@ from kg.model.namespaces import check_iri
 from kg.store import isolate
 from kg.store.metrics import record_write
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
+from kg.writes import search
 
 #: Media types offered for SELECT and ASK results, the default first.
 RESULT_TYPES = [
@@ -237,7 +238,11 @@ async def _update(request: Request, params: Params, update: str) -> Response:
     )
     with state.sparql_admission.slot("SPARQL"):
         checked = await watched(request, lambda: guard.inspect_update(update, limits_of(state)))
-        await run_in_threadpool(state.store.update, checked.text)
+        try:
+            await run_in_threadpool(state.store.update, checked.text)
+        finally:
+            # Whatever it changed is searchable on the next request (kg.writes.search).
+            search.invalidate(state.store)
     record_write("sparqlUpdate", "committed")  # unvalidated: counted apart from mutations
     return Response(status_code=204)
 

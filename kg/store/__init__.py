@@ -6,8 +6,9 @@ process sandbox without network and with bounded memory (``sandbox``), a supervi
 worker processes for bounded work (``workers``), the remote SPARQL 1.1 store (``remote``: what
 it knows of each engine in ``engines``, reading answers in ``remote_wire``, credentials in
 ``remote_auth``), query results and their formats (``results``), opening a store from a
-location or the settings (``opening``), streaming exports (``export``) and the Prometheus
-metrics kg keeps, with a store wrapper counting every call (``metrics``).
+location or the settings (``opening``), streaming exports (``export``), feeding pyoxigraph's
+bulk loader with progress in bounded chunks (``bulk``) and the Prometheus metrics kg keeps, with
+a store wrapper counting every call (``metrics``).
 
 May import: ``kg.model``, ``kg.errors``, ``kg.settings``.
 """

@@ -44,6 +44,8 @@ class EmbeddedStore(ResultQueries):
         self.path = path
         self.isolate_queries = isolate_queries and isolate.available()
         self._write_lock = threading.Lock()
+        #: Writes committed through this object (a load checks nothing changed meanwhile).
+        self.writes = 0
         #: The generation directory in use (None: in memory, or a plain database directory).
         self.generation: Path | None = None
         if path is None:
@@ -140,6 +142,7 @@ class EmbeddedStore(ResultQueries):
 
     def update(self, update: str) -> None:
         with self._write_lock:
+            self.writes += 1
             try:
                 # On the thread without network: no LOAD or SERVICE can call out (kg.sandbox).
                 sandbox.offline(lambda: self._store.update(update))
@@ -155,6 +158,7 @@ class EmbeddedStore(ResultQueries):
     def add_quads(self, quads: Iterable[ox.Quad], *, replace_graphs: Iterable[str] = ()) -> int:
         items = list(quads)
         with self._write_lock:
+            self.writes += 1
             existing = [g for g in replace_graphs if self._has_graph(g)]
             try:
                 if not existing:
@@ -204,7 +208,7 @@ class EmbeddedStore(ResultQueries):
             built: Generation | None = None
             try:
                 built = self._merge(staged, set(replace_graphs), location)
-                check(_wrap(built.store, self.isolate_queries))
+                check(EmbeddedStore.wrap(built.store, isolate_queries=self.isolate_queries))
                 built.store.flush()
             except BaseException:
                 staged.discard()
@@ -212,8 +216,23 @@ class EmbeddedStore(ResultQueries):
                     built.discard()
                 raise
             generations.publish(location, built.path)
+            self.writes += 1
             self._store, self.generation = built.store, built.path
             generations.remove_others(location, built.path)
+
+    def quads_outside(self, graphs: set[str]) -> Iterator[ox.Quad]:
+        """Every quad the store holds, but those in the named ``graphs``."""
+        for q in self._store:
+            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in graphs):
+                yield q
+
+    @classmethod
+    def wrap(cls, store: ox.Store, *, isolate_queries: bool = False) -> EmbeddedStore:
+        """An EmbeddedStore view of an open pyoxigraph store (a generation being built, or
+        data staged in memory)."""
+        view = cls(None, isolate_queries=isolate_queries)
+        view._store = store
+        return view
 
     def _merge(self, staged: Generation, replaced: set[str], location: Path) -> Generation:
         """The next generation: ``staged`` plus the current data outside ``replaced``."""
@@ -221,11 +240,7 @@ class EmbeddedStore(ResultQueries):
             return staged
         if len(self._store) <= COPY_INTO_STAGE:
             # Little data now: copy what stays into the new generation.
-            staged.store.bulk_extend(
-                q
-                for q in self._store
-                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced)
-            )
+            staged.store.bulk_extend(self.quads_outside(replaced))
             return staged
         # Much data now: start from a checkpoint of it (hard links) and add the new data.
         built = Generation.checkpoint(self._store, generations.next_generation(location))
@@ -307,13 +322,6 @@ class Generation:
         """Close the store and delete its directory (never published)."""
         self.store = ox.Store()
         generations.remove(self.path)
-
-
-def _wrap(store: ox.Store, isolate_queries: bool) -> EmbeddedStore:
-    """An EmbeddedStore view of an open pyoxigraph store (a generation being built)."""
-    view = EmbeddedStore(None, isolate_queries=isolate_queries)
-    view._store = store
-    return view
 
 
 def stream_writer(write: Callable[[Any], None]) -> Iterator[bytes]:

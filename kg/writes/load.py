@@ -15,29 +15,31 @@ the store already holds about the nodes it touches, and commits all files at onc
   a staging store, validated inside the store by ``kg.validation.fastvalidate`` (pySHACL on a
   million triples takes minutes), and committed: on an on-disk embedded store by publishing a
   new generation (``kg.store.generations``: one atomic rename, all or nothing even under
-  kill -9); on the other stores by ``add_quads``.
+  kill -9); on the other stores by ``add_quads``. ``kg.store.bulk`` feeds the loader
+  (progress, bounded chunks); an on-disk store that holds little is validated on a copy parsed
+  into memory alongside.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import IO, cast
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, ValidationFailed
 from kg.model import rdf
 from kg.model.namespaces import GRAPH, is_reserved
-from kg.store.embedded import EmbeddedStore, Generation
+from kg.store import bulk
+from kg.store.embedded import COPY_INTO_STAGE, EmbeddedStore, Generation
 from kg.store.protocol import Store
 from kg.validation.fastvalidate import validate_store
 from kg.validation.validate import Report
+from kg.writes import search
 from kg.writes.draft import Change, extract
 from kg.writes.draft import validate_focus as validate_subgraph
 
@@ -69,10 +71,14 @@ class LoadResult:
     commit_seconds: float = 0.0
     bulk: bool = False
     report: Report = field(default_factory=lambda: Report(conforms=True))
+    #: The validation ran during the parse (on a copy in memory): its time is inside it.
+    validated_during_parse: bool = False
 
     @property
     def seconds(self) -> float:
-        return self.parse_seconds + self.validate_seconds + self.commit_seconds
+        """Wall-clock time of the whole load."""
+        overlapped = self.validate_seconds if self.validated_during_parse else 0.0
+        return self.parse_seconds + self.validate_seconds + self.commit_seconds - overlapped
 
     @property
     def rate(self) -> float:
@@ -83,7 +89,8 @@ class LoadResult:
         return (
             f"Loaded {self.triples:,} triples into {len(self.graphs):,} graph(s) from "
             f"{self.files} file(s) in {self.seconds:.2f} s ({self.rate:,.0f} triples/s; "
-            f"parse {self.parse_seconds:.2f} s, validation {self.validate_seconds:.2f} s, "
+            f"parse {self.parse_seconds:.2f} s, validation {self.validate_seconds:.2f} s"
+            f"{' during the parse' if self.validated_during_parse else ''}, "
             f"commit {self.commit_seconds:.2f} s)"
         )
 
@@ -159,11 +166,14 @@ def load(
     size = sum(s.path.stat().st_size for s in todo)
     if bulk is None:
         bulk = size > LARGE_LOAD_BYTES
-    if not bulk:
-        return _load_small(store, todo)
-    if isinstance(store, EmbeddedStore) and store.supports_generations:
-        return _load_generation(store, todo, size, progress)
-    return _load_staged(store, todo, size, progress)
+    try:
+        if not bulk:
+            return _load_small(store, todo)
+        if isinstance(store, EmbeddedStore) and store.supports_generations:
+            return _load_generation(store, todo, size, progress)
+        return _load_staged(store, todo, size, progress)
+    finally:
+        search.invalidate(store)  # what was loaded is searchable on the next request
 
 
 # -- small loads: parse into memory, pySHACL on the focus nodes, one transaction ------------
@@ -222,88 +232,80 @@ def _refuse(report: Report, todo: list[Source]) -> None:
 # -- large loads: bulk parser into a staging store, in-store validation ---------------------
 
 
-def _bulk_parse(stage: ox.Store, todo: list[Source], size: int, progress: Progress | None) -> None:
-    """Every file into ``stage`` with pyoxigraph's bulk loader, reporting bytes read."""
-    done = 0
+@dataclass
+class _Target:
+    """A store the files are parsed into: ``chunked`` for on-disk stores (``kg.bulk``);
+    ``then`` runs in the same thread once the parse is done."""
+
+    store: ox.Store
+    chunked: bool
+    then: Callable[[], None] | None = None
+
+
+def _bulk_parse(
+    targets: list[_Target], todo: list[Source], size: int, progress: Progress | None
+) -> None:
+    """Every file into each target at once (``kg.bulk``), reporting the bytes the slowest of
+    them has read. A parse error names the line as the first target's parser saw it (put the
+    whole-file target first)."""
     for src in todo:
-        total = src.path.stat().st_size
+        if src.fmt == ox.RdfFormat.RDF_XML:
+            rdf.refuse_doctype(src.path, str(src.path))
+    counters = [bulk.Counter() for _ in targets]
 
-        def report(read: int, before: int = done, total: int = total) -> None:
-            if progress is not None:
-                progress(before + min(read, total), size)
+    def report() -> None:
+        if progress is not None:
+            progress(min(c.done for c in counters), size)
 
-        def work(src: Source = src) -> None:
-            _bulk_one(stage, src)
+    def parse_all(target: _Target, counter: bulk.Counter) -> None:
+        for src in todo:
+            bulk.load_file(
+                target.store, src.path, src.fmt, src.graph, counter, chunked=target.chunked
+            )
+        if target.then is not None:
+            target.then()
 
-        _with_progress(work, report)
-        done += total
+    works = [partial(parse_all, t, c) for t, c in zip(targets, counters, strict=True)]
+    bulk.in_threads(works, report)
     if progress is not None:
         progress(size, size)
-
-
-def _bulk_one(stage: ox.Store, src: Source) -> None:
-    target = ox.NamedNode(src.graph)
-    if src.fmt == ox.RdfFormat.RDF_XML:
-        rdf.refuse_doctype(src.path, str(src.path))
-    try:
-        if src.path.suffix == ".gz":
-            with gzip.open(src.path, "rb") as fh:
-                stage.bulk_load(input=cast(IO[bytes], fh), format=src.fmt, to_graph=target)
-        else:
-            stage.bulk_load(path=str(src.path), format=src.fmt, to_graph=target)
-    except (SyntaxError, ValueError) as exc:
-        # RDF/XML errors carry no position; kg.rdf finds the line with an XML check.
-        data = src.path.read_bytes() if src.fmt == ox.RdfFormat.RDF_XML else None
-        raise rdf.parse_error(exc, str(src.path), fmt=src.fmt, data=data) from exc
-    except OSError as exc:
-        raise InputError(f"{src.path}: {exc}", source=str(src.path)) from exc
 
 
 def _names(todo: list[Source]) -> str:
     return ", ".join(str(src.path) for src in todo)
 
 
-def _with_progress(work: Callable[[], None], report: Callable[[int], None]) -> None:
-    """Run ``work`` in a thread (pyoxigraph releases the GIL) and report bytes read meanwhile
-    (from /proc/self/io, where the platform has it)."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed back to the caller
-            failure.append(exc)
-
-    start = _bytes_read()
-    thread = threading.Thread(target=run, name="kg-load", daemon=True)
-    thread.start()
-    while thread.is_alive():
-        thread.join(0.25)
-        now = _bytes_read()
-        if now is not None and start is not None:
-            report(now - start)
-    if failure:
-        raise failure[0]
-
-
-def _bytes_read() -> int | None:
-    try:
-        with open("/proc/self/io") as fh:
-            for line in fh:
-                if line.startswith("rchar:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def _load_generation(
     store: EmbeddedStore, todo: list[Source], size: int, progress: Progress | None
 ) -> LoadResult:
+    """Into the next generation of an on-disk store.
+
+    When the store holds little (at most ``COPY_INTO_STAGE`` statements), the files are also
+    parsed into memory, alongside, and that copy (with what the store keeps) is validated as
+    soon as it is parsed, while the on-disk generation is still being built: several times
+    faster than reading the generation on disk. Should the store change meanwhile, or hold
+    more, the validation reads the built generation itself.
+    """
     started = time.perf_counter()
     staged: Generation = store.begin_generation()
+    targets = [_Target(staged.store, chunked=True)]
+    early: list[Report] = []
+    writes = store.writes
+    if store.count() <= COPY_INTO_STAGE:
+        memory = ox.Store()
+
+        def validate_memory() -> None:
+            began = time.perf_counter()
+            new = {g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode)}
+            memory.bulk_extend(store.quads_outside(new))  # what stays beside the new data
+            early.append(validate_large_load(EmbeddedStore.wrap(memory)))
+            result.validate_seconds = time.perf_counter() - began
+
+        # The whole-file parse first: its parse errors name the line in the file.
+        targets.insert(0, _Target(memory, chunked=False, then=validate_memory))
+    result = LoadResult(len(todo), 0, [], bulk=True)
     try:
-        _bulk_parse(staged.store, todo, size, progress)
+        _bulk_parse(targets, todo, size, progress)
         staged.store.flush()
         rdf.check_store_literals(staged.store, _names(todo))
     except BaseException:
@@ -315,18 +317,26 @@ def _load_generation(
     except InputError:
         staged.discard()
         raise
-    result = LoadResult(len(todo), len(staged.store), graphs, bulk=True)
+    result.graphs = graphs
+    result.triples = len(staged.store)
     result.parse_seconds = time.perf_counter() - started
+    if early:
+        result.validated_during_parse = True
 
     def check(built: EmbeddedStore) -> None:
-        began = time.perf_counter()
-        result.report = validate_large_load(built)
-        result.validate_seconds = time.perf_counter() - began
+        if not early or store.writes != writes:
+            began = time.perf_counter()
+            result.validated_during_parse = False
+            early[:] = [validate_large_load(built)]
+            result.validate_seconds = time.perf_counter() - began
+        result.report = early[0]
         _refuse(result.report, todo)
 
     started = time.perf_counter()
-    store.publish_generation(staged, replace_graphs=graphs, check=check)
-    result.commit_seconds = time.perf_counter() - started - result.validate_seconds
+    store.publish_generation(staged, replace_graphs=result.graphs, check=check)
+    result.commit_seconds = time.perf_counter() - started
+    if not result.validated_during_parse:
+        result.commit_seconds -= result.validate_seconds
     return result
 
 
@@ -350,7 +360,7 @@ def _load_staged(
     """A large load into a store without generations: stage in memory, validate, add_quads."""
     started = time.perf_counter()
     stage = ox.Store()
-    _bulk_parse(stage, todo, size, progress)
+    _bulk_parse([_Target(stage, chunked=False)], todo, size, progress)
     rdf.check_store_literals(stage, _names(todo))
     quads = list(stage)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
@@ -362,9 +372,7 @@ def _load_staged(
     focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
     referred = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
     stage.extend(_context(store, focus, referred, graphs))
-    view = EmbeddedStore(None, isolate_queries=False)
-    view._store = stage
-    result.report = validate_large_load(view, focus)
+    result.report = validate_large_load(EmbeddedStore.wrap(stage), focus)
     result.validate_seconds = time.perf_counter() - started
     _refuse(result.report, todo)
 
