@@ -29,6 +29,7 @@ from kg.graphql.context import Context, collector, run
 from kg.graphql.loader import Loader
 from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
 from kg.model.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
+from kg.model.text import check_text
 from kg.settings import Settings
 from kg.store.metrics import SEARCHES
 from kg.store.protocol import Store
@@ -196,6 +197,7 @@ class Query:
         self, info: I, text: str, first: int = 20, kinds: list[str] | None = None
     ) -> list[t.SearchResult]:
         Window.of(first, None, None, None, info.context.settings.max_page_size)
+        check_text(text, "a string argument")
         SEARCHES.inc()
         col = collector(info)
         names = tuple(n for n in t.NODE_TYPES if n not in ("Citation", "Quotation"))
