@@ -164,9 +164,11 @@ def test_describe_returns_the_node(client: AppClient) -> None:
     r = client.get("/sparql", params={"query": q}, headers={"Accept": "application/n-triples"})
     assert r.status_code == 200, r.text
     triples = list(ox.parse(r.content, ox.RdfFormat.N_TRIPLES))
-    assert triples and all(
-        t.subject == ox.NamedNode("https://w3id.org/aikg/id/org/openai") for t in triples
-    )
+    openai = ox.NamedNode("https://w3id.org/aikg/id/org/openai")
+    # What DESCRIBE returns is the engine's choice (SPARQL 1.1 section 16.4): Oxigraph gives the
+    # node's own statements, Virtuoso those naming it as object too. Both describe the node.
+    assert any(t.subject == openai for t in triples)
+    assert all(openai in (t.subject, t.object) for t in triples)
 
 
 def test_format_parameter_overrides_accept(client: AppClient) -> None:
