@@ -128,9 +128,21 @@ def test_every_node_the_sources_describe_answers_who_says_so() -> None:
     assert [text(s["node"]) for s in uncited] == []
 
 
+#: Competency questions Virtuoso 7.2 answers wrongly, for reasons of its own (README, "SPARQL
+#: engines"). Strict: the test fails should Virtuoso ever answer them right.
+VIRTUOSO_KNOWN = {
+    "source-of-a-fact": "Virtuoso 7.2's SPARQL compiler fails on the query (SP031 internal error)",
+    "source-of-an-article-fact": "Virtuoso 7.2 keeps xsd:boolean as an integer: true reads as 1",
+}
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_query_answers_over_kg_stores(name: str, article_store: Store) -> None:
-    """The same answers from each kg store (embedded, and a real Oxigraph server)."""
+def test_query_answers_over_kg_stores(
+    name: str, article_store: Store, request: pytest.FixtureRequest
+) -> None:
+    """The same answers from each kg store (embedded, and real Oxigraph and Virtuoso servers)."""
+    if name in VIRTUOSO_KNOWN and "virtuoso" in request.node.callspec.id:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_KNOWN[name], strict=True))
     found = article_store.select(query_text(name))
     header, _ = expected(name)
     for row in found:
