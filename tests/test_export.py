@@ -43,6 +43,16 @@ def export_to(store: Store, fmt: str, path: Path, graph: str | None = None) -> P
     return path
 
 
+@pytest.fixture(autouse=True)
+def _virtuoso_keeps_whole_decimals_as_integers(request: pytest.FixtureRequest) -> None:
+    """Virtuoso 7.2 gives "40"^^xsd:decimal back as xsd:integer, so its dump no longer satisfies
+    the shapes that ask for xsd:decimal (README, "SPARQL engines"). Strict: fails once it does."""
+    callspec = getattr(request.node, "callspec", None)
+    if "round_trip" in request.node.name and callspec is not None and "virtuoso" in callspec.id:
+        reason = "Virtuoso 7.2 returns a whole xsd:decimal as xsd:integer"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+
+
 @pytest.mark.parametrize("fmt", sorted(DATASET_FORMATS))
 def test_dataset_formats_round_trip_with_their_graphs(
     article_store: Store, tmp_path: Path, fmt: str
