@@ -133,6 +133,7 @@ def test_every_node_the_sources_describe_answers_who_says_so() -> None:
 VIRTUOSO_KNOWN = {
     "source-of-a-fact": "Virtuoso 7.2's SPARQL compiler fails on the query (SP031 internal error)",
     "source-of-an-article-fact": "Virtuoso 7.2 keeps xsd:boolean as an integer: true reads as 1",
+    "providers-openai-turns-to": "Virtuoso 7.2 keeps xsd:boolean as an integer: true reads as 1",
 }
 
 

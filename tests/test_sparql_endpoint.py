@@ -232,13 +232,18 @@ def test_cors_lets_browser_tools_query(client: AppClient) -> None:
 # --- bad input -------------------------------------------------------------------------------
 
 
-def test_malformed_query_gets_400_with_the_parser_message(client: AppClient) -> None:
+def test_malformed_query_gets_400_with_the_parser_message(
+    client: AppClient, request: pytest.FixtureRequest
+) -> None:
     before = quad_count(client)
     r = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"})
     assert r.status_code == 400
     error = r.json()["error"]
-    # The store's SPARQL parser says where and what it expected.
-    assert error["code"] == "query_error" and "error at 1:26: expected" in error["message"]
+    assert error["code"] == "query_error"
+    if "virtuoso" in request.node.callspec.id:  # Virtuoso's parser words its message its own way
+        assert "syntax error" in error["message"].lower() or "SP030" in error["message"]
+    else:  # Oxigraph's parser says where and what it expected.
+        assert "error at 1:26: expected" in error["message"]
     assert quad_count(client) == before
 
 
