@@ -206,11 +206,17 @@ class EmbeddedStore(ResultQueries):
         location = Path(self.path)
         with self._write_lock:
             built: Generation | None = None
+            view: EmbeddedStore | None = None
             try:
                 built = self._merge(staged, set(replace_graphs), location)
-                check(EmbeddedStore.wrap(built.store, isolate_queries=self.isolate_queries))
+                view = EmbeddedStore.wrap(built.store, isolate_queries=self.isolate_queries)
+                check(view)
                 built.store.flush()
             except BaseException:
+                # The exception's traceback keeps ``check``'s frame, and with it the view: drop
+                # its handle, or RocksDB would still write into the directory removed below.
+                if view is not None:
+                    view._store = ox.Store()
                 staged.discard()
                 if built is not None:
                     built.discard()
