@@ -22,6 +22,7 @@ ID = "https://w3id.org/aikg/id/"
 KG = "https://w3id.org/aikg/def#"
 OPENAI = URIRef(f"{ID}org/openai")
 PARTNERSHIPS = f"{ID}unit/openai-commercial-partnerships"
+INFRASTRUCTURE = f"{ID}unit/openai-infrastructure"
 FORMATS = {
     "text/turtle": ("ttl", "turtle"),
     "application/ld+json": ("jsonld", "json-ld"),
@@ -65,8 +66,8 @@ def test_a_browser_gets_the_facts_with_their_sources(article_store: Store) -> No
     assert "negotiating terms that safeguard OpenAI&#x27;s intellectual property" in page
     assert "The source's own words." in page
     hrefs = Anchors(page).hrefs
-    assert "/id/org/openai" in hrefs  # related nodes
-    assert "/orgchart/org/openai" in hrefs  # its organisation's chart
+    assert "/id/unit/openai-infrastructure" in hrefs  # related nodes: the team it is part of
+    assert "/orgchart/org/openai" in hrefs  # the chart of the organisation the team is in
     playground = next(h for h in hrefs if h.startswith("/graphql#query="))
     assert 'node(id: "unit/openai-commercial-partnerships")' in unquote(playground)
     assert "/id/unit/openai-commercial-partnerships.ttl" in hrefs
@@ -97,7 +98,7 @@ def test_rdf_by_content_negotiation_and_by_suffix(article_store: Store, media: s
     graph = graph_of(negotiated, fmt)
     assert (OPENAI, RDFS.label, Literal("OpenAI")) in graph
     # What points at the node and who says so travel with it.
-    assert (URIRef(PARTNERSHIPS), URIRef("http://www.w3.org/ns/org#unitOf"), OPENAI) in graph
+    assert (URIRef(INFRASTRUCTURE), URIRef("http://www.w3.org/ns/org#unitOf"), OPENAI) in graph
     assert any(graph.triples((None, URIRef(f"{KG}about"), OPENAI)))
     assert set(graph) == set(graph_of(by_suffix, fmt))
 
@@ -151,7 +152,7 @@ def test_every_value_is_escaped(client: Client) -> None:
 def test_a_linked_data_client_dereferences_a_node_over_http(kg_server: str) -> None:
     graph = rdflib.Graph().parse(f"{kg_server}/id/org/openai")
     assert (OPENAI, RDFS.label, Literal("OpenAI")) in graph
-    assert (URIRef(PARTNERSHIPS), URIRef("http://www.w3.org/ns/org#unitOf"), OPENAI) in graph
+    assert (URIRef(INFRASTRUCTURE), URIRef("http://www.w3.org/ns/org#unitOf"), OPENAI) in graph
     for media, (_, fmt) in FORMATS.items():
         typed = rdflib.Graph().parse(f"{kg_server}/id/org/openai", format=fmt)
         assert set(typed) == set(graph), media

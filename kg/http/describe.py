@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryTimeout
 from kg.graphql.mapping import curie
-from kg.model.namespaces import DCT, KG, PROV, SCHEMA, SKOS
+from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA, SKOS
 from kg.settings import Settings
 from kg.store.protocol import Store, Term
 
@@ -34,6 +34,8 @@ RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 MAX_OUT = 2000
 MAX_IN = 500
 MAX_CITED = 2000
+MAX_ORGANISATIONS = 10
+UNIT = str(ORG.OrganizationalUnit)
 
 #: Labels shown for the reused vocabulary's properties (the ontology labels kg's own terms).
 VOCABULARY_LABELS = {
@@ -121,6 +123,8 @@ class Description:
     citations: list[Citation]
     labels: dict[str, str]
     cut: set[str] = field(default_factory=set)  # which lists hit their limit: out, in, cited
+    # For a unit: the organisations it belongs to, directly or through the units it is part of.
+    organisations: list[str] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -226,7 +230,14 @@ def describe(store: Store, settings: Settings, iri: str) -> Description:
         key=lambda pair: (pair[1], pair[0]),
     )
     citations = _citations(cited[:MAX_CITED])
-    mentioned = {iri}
+    organisations: list[str] = []
+    if any(s.predicate == RDF_TYPE and s.value.value == UNIT for s in statements):
+        rows = read(
+            f"SELECT DISTINCT ?org WHERE {{ {node} <{ORG.subOrganizationOf}>*/<{ORG.unitOf}> "
+            f"?org }} LIMIT {MAX_ORGANISATIONS}"
+        )
+        organisations = sorted(r["org"].value for r in rows if isinstance(r["org"], ox.NamedNode))
+    mentioned = {iri} | set(organisations)
     mentioned |= {s.predicate for s in statements}
     mentioned |= {s.value.value for s in statements if isinstance(s.value, ox.NamedNode)}
     mentioned |= {s for pair in pointing for s in pair}
@@ -241,6 +252,7 @@ def describe(store: Store, settings: Settings, iri: str) -> Description:
         citations=citations,
         labels=labels(read, mentioned),
         cut=cut,
+        organisations=organisations,
     )
 
 

@@ -154,10 +154,10 @@ def _related(d: Description) -> list[str]:
         if str(PROV.wasAssociatedWith) in pointing:
             out.append(f'<a href="/timeline?organisation={esc(quote(ident))}">Timeline</a>')
     if str(ORG.OrganizationalUnit) in types:
-        for org in d.values(str(ORG.unitOf)):
+        for org in d.organisations:
             out.append(
-                f'<a href="/orgchart/{esc(node_id(org.value))}">Organisation chart of '
-                f"{esc(d.label_of(org.value))}</a>"
+                f'<a href="/orgchart/{esc(node_id(org))}">Organisation chart of '
+                f"{esc(d.label_of(org))}</a>"
             )
     if str(KG.StrategyEvent) in types:
         out.append('<a href="/timeline">Strategy timeline</a>')
