@@ -75,6 +75,8 @@ def test_from_the_front_page_to_a_node_its_chart_and_the_playground(
     if shots():
         browser_page.screenshot(shots() / "node-openai.png")  # type: ignore[operator]
 
+    page.get_by_role("link", name="OpenAI infrastructure team").first.click()
+    page.wait_for_url("**/id/unit/openai-infrastructure")
     page.get_by_role("link", name="Commercial Partnerships").first.click()
     page.wait_for_url("**/id/unit/openai-commercial-partnerships")
     page.get_by_role("link", name="Organisation chart of OpenAI").click()
