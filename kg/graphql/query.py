@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, Union, cast
 
 import strawberry
 from graphql import GraphQLObjectType
@@ -63,20 +63,9 @@ class NodeNotFound:
     iri: str | None = None
 
 
-LookupResult = Annotated[
-    t.Organisation
-    | t.Unit
-    | t.Responsibility
-    | t.Person
-    | t.Post
-    | t.CloudPlatform
-    | t.ProviderRelationship
-    | t.Initiative
-    | t.Consideration
-    | t.StrategyEvent
-    | t.Source
-    | t.Citation
-    | NodeNotFound,
+#: Every node type, or why there is none.
+LookupResult: Any = Annotated[
+    Union[(*t.NODE_TYPES.values(), NodeNotFound)],
     strawberry.union("LookupResult", description="The node, or why there is none."),
 ]
 
@@ -171,13 +160,13 @@ class Query:
         found = (await run(info, lambda loader: loader.load([(target, need)]), inline=True))[0]
         if found is None:
             return NodeNotFound(message=f"no node {id or iri}", id=id, iri=iri)
-        return found  # type: ignore[no-any-return]
+        return found
 
     @root(description="Nodes whose name or description contains `text`.")
     async def search(self, info: I, text: str, first: int = 20) -> list[t.SearchResult]:
         Window.of(first, None, None, None, info.context.settings.max_page_size)
         col = collector(info)
-        names = tuple(n for n in t.NODE_TYPES if n != "Citation")
+        names = tuple(name for name, kind in t.DECLARED.items() if kind.searchable)
         need = col.need(list(info._raw_info.field_nodes), names)
         classes = [c for n in names for c in RDF_CLASSES[n]]
 

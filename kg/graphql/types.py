@@ -1,4 +1,6 @@
-"""The GraphQL types, each with its RDF class and each field with its RDF path (one place).
+"""The node kinds: each GraphQL type with its RDF classes, each field with its RDF path, and
+what mutations write (``kg.graphql.mapping`` explains the declarations; everything else about a
+kind is derived from them).
 
 Objects of these types are plain values: the loader (``kg.graphql.loader``) fills the fields a
 request selects, level by level, so every field here is read by strawberry's default resolver.
@@ -6,14 +8,32 @@ request selects, level by level, so every field here is read by strawberry's def
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, Any, Union
 
 import strawberry
 
-from kg.graphql.mapping import concept, holder, iris, link, literal, rdf_type
+from kg.graphql import controlled as c
+from kg.graphql.mapping import (
+    NODE_KINDS,
+    NodeKind,
+    Writable,
+    Writes,
+    concept,
+    holder,
+    iris,
+    link,
+    literal,
+    rdf_type,
+)
 from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+#: The label as mutations write it (``label`` in every Input).
+LABEL = Writable(input="label", required=True)
+#: Written as given.
+W = Writable()
 
 
 @strawberry.type(description="A controlled value (a SKOS concept of the ontology).")
@@ -38,16 +58,21 @@ class Node:
     )
 
 
-@rdf_type(str(ORG.FormalOrganization))
+@rdf_type(str(ORG.FormalOrganization), writes=Writes("organisation", "org"))
 @strawberry.type(description="An organisation (org:FormalOrganization).")
 class Organisation(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    kinds: list[Concept] = concept(str(ORG.classification), "Its kinds.", many=True)
-    description: str | None = literal(str(DCT.description), "What the sources say it is.")
-    unnamed: bool | None = literal(
-        str(KG.unnamed), "True when the source does not name it.", datatype="boolean"
+    name: str = literal(RDFS_LABEL, "Its name.", default="", write=LABEL)
+    kinds: list[Concept] = concept(
+        str(ORG.classification),
+        "Its kinds.",
+        many=True,
+        write=Writable(required=True, values=c.OrganisationKind),
     )
-    funders: list[Organisation] = link(str(SCHEMA.funder), "Who funds it.", many=True)
+    description: str | None = literal(str(DCT.description), "What the sources say it is.", write=W)
+    unnamed: bool | None = literal(
+        str(KG.unnamed), "True when the source does not name it.", datatype="boolean", write=W
+    )
+    funders: list[Organisation] = link(str(SCHEMA.funder), "Who funds it.", many=True, write=W)
     units: list[Unit] = link(str(ORG.unitOf), "Its units.", inverse=True, many=True)
     posts: list[Post] = link(
         str(ORG.postIn), "Posts directly in the organisation.", inverse=True, many=True
@@ -72,18 +97,25 @@ class Organisation(Node):
     )
 
 
-@rdf_type(str(ORG.OrganizationalUnit))
+@rdf_type(str(ORG.OrganizationalUnit), writes=Writes("unit", "unit"))
 @strawberry.type(description="A unit or team of an organisation (org:OrganizationalUnit).")
 class Unit(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    description: str | None = literal(str(DCT.description), "What the sources say it is.")
-    organisation: Organisation = link(str(ORG.unitOf), "The organisation it belongs to.")
-    parent: Unit | None = link(str(ORG.subOrganizationOf), "The unit it is part of.")
+    name: str = literal(RDFS_LABEL, "Its name.", default="", write=LABEL)
+    description: str | None = literal(str(DCT.description), "What the sources say it is.", write=W)
+    organisation: Organisation = link(
+        str(ORG.unitOf),
+        "The organisation it belongs to.",
+        write=Writable(input="unit_of", required=True),
+    )
+    parent: Unit | None = link(str(ORG.subOrganizationOf), "The unit it is part of.", write=W)
     sub_units: list[Unit] = link(
         str(ORG.subOrganizationOf), "Units that are part of it.", inverse=True, many=True
     )
     responsibilities: list[Responsibility] = link(
-        str(ORG.purpose), "What it is responsible for.", many=True
+        str(ORG.purpose),
+        "What it is responsible for.",
+        many=True,
+        write=Writable(minted=("responsibility", str(KG.Responsibility))),
     )
     posts: list[Post] = link(str(ORG.postIn), "Posts in the unit.", inverse=True, many=True)
     managed_relationships: list[ProviderRelationship] = link(
@@ -97,11 +129,13 @@ class Responsibility(Node):
     statement: str = literal(RDFS_LABEL, "The responsibility.", default="")
 
 
-@rdf_type(str(SCHEMA.Person))
+@rdf_type(str(SCHEMA.Person), writes=Writes("person", "person"))
 @strawberry.type(description="A person (schema:Person).")
 class Person(Node):
-    name: str = literal(RDFS_LABEL, "Their name.", default="")
-    description: str | None = literal(str(DCT.description), "What the sources say about them.")
+    name: str = literal(RDFS_LABEL, "Their name.", default="", write=LABEL)
+    description: str | None = literal(
+        str(DCT.description), "What the sources say about them.", write=W
+    )
     posts: list[Post] = link(str(ORG.heldBy), "Posts they hold.", inverse=True, many=True)
     appointments: list[StrategyEvent] = link(
         str(KG.appointee), "Appointments of this person.", inverse=True, many=True
@@ -129,58 +163,89 @@ OrganisationOrUnit = Annotated[
 ]
 
 
-@rdf_type(str(ORG.Post))
+@rdf_type(str(ORG.Post), writes=Writes("post", "post"))
 @strawberry.type(description="A post in an organisation or unit (org:Post).")
 class Post(Node):
-    title: str = literal(RDFS_LABEL, "Its title.", default="")
-    description: str | None = literal(str(DCT.description), "What the sources say about it.")
-    within: OrganisationOrUnit = link(str(ORG.postIn), "The organisation or unit it is in.")
-    role: Concept | None = concept(str(ORG.role), "Its role.")
+    title: str = literal(RDFS_LABEL, "Its title.", default="", write=LABEL)
+    description: str | None = literal(
+        str(DCT.description), "What the sources say about it.", write=W
+    )
+    within: OrganisationOrUnit = link(
+        str(ORG.postIn),
+        "The organisation or unit it is in.",
+        write=Writable(input="post_in", required=True),
+    )
+    role: Concept | None = concept(str(ORG.role), "Its role.", write=Writable(values=c.PostRole))
     holder_status: Concept = concept(
-        str(KG.holderStatus), "Whether the source names the holder, does not, or says vacant."
+        str(KG.holderStatus),
+        "Whether the source names the holder, does not, or says vacant.",
+        write=Writable(required=True, values=c.HolderStatus),
     )
     held_by: Person | None = link(
-        str(ORG.heldBy), "The named holder; null when unnamed or vacant (see `holder`)."
+        str(ORG.heldBy), "The named holder; null when unnamed or vacant (see `holder`).", write=W
     )
     holder: PostHolder = holder(
         str(ORG.heldBy), "The holder: a person, or an explanation of why none is named."
     )
 
 
-@rdf_type(str(KG.CloudPlatform))
+@rdf_type(str(KG.CloudPlatform), writes=Writes("cloud platform", "platform"))
 @strawberry.type(description="A cloud platform that rents compute capacity.")
 class CloudPlatform(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    provider: Organisation = link(str(SCHEMA.provider), "The organisation that runs it.")
+    name: str = literal(RDFS_LABEL, "Its name.", default="", write=LABEL)
+    provider: Organisation = link(
+        str(SCHEMA.provider), "The organisation that runs it.", write=Writable(required=True)
+    )
     relationships: list[ProviderRelationship] = link(
         str(KG.platform), "Provider relationships through it.", inverse=True, many=True
     )
 
 
-@rdf_type(str(KG.ProviderRelationship))
+@rdf_type(str(KG.ProviderRelationship), writes=Writes("provider relationship", "relationship"))
 @strawberry.type(description="A customer's relationship with a compute provider.")
 class ProviderRelationship(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    description: str | None = literal(str(DCT.description), "What the sources say about it.")
-    customer: Organisation = link(str(KG.customer), "Who buys.")
-    provider: Organisation = link(str(KG.provider), "Who supplies.")
-    platform: CloudPlatform | None = link(str(KG.platform), "Through which cloud platform.")
-    kind: Concept = concept(str(KG.relationshipKind), "What is supplied.")
-    status: Concept = concept(str(KG.relationshipStatus), "How far it has come.")
-    managed_by: Unit | None = link(str(KG.managedBy), "The team that manages it.")
+    name: str = literal(RDFS_LABEL, "Its name.", default="", write=LABEL)
+    description: str | None = literal(
+        str(DCT.description), "What the sources say about it.", write=W
+    )
+    customer: Organisation = link(str(KG.customer), "Who buys.", write=Writable(required=True))
+    provider: Organisation = link(str(KG.provider), "Who supplies.", write=Writable(required=True))
+    platform: CloudPlatform | None = link(
+        str(KG.platform), "Through which cloud platform.", write=W
+    )
+    kind: Concept = concept(
+        str(KG.relationshipKind),
+        "What is supplied.",
+        write=Writable(required=True, values=c.ProviderRelationshipKind),
+    )
+    status: Concept = concept(
+        str(KG.relationshipStatus),
+        "How far it has come.",
+        write=Writable(required=True, values=c.ProviderRelationshipStatus),
+    )
+    managed_by: Unit | None = link(str(KG.managedBy), "The team that manages it.", write=W)
 
 
-@rdf_type(str(KG.Initiative))
+@rdf_type(str(KG.Initiative), writes=Writes("initiative", "initiative"))
 @strawberry.type(description="A long-running programme of an organisation.")
 class Initiative(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    alternate_names: list[str] = literal(str(SCHEMA.alternateName), "Other names.", default=[])
-    description: str | None = literal(str(DCT.description), "What the sources say it is.")
-    led_by: list[Organisation] = link(str(KG.ledBy), "Who runs it.", many=True)
-    former_strategies: list[Concept] = concept(
-        str(KG.formerStrategy), "Strategies it followed before.", many=True
+    name: str = literal(RDFS_LABEL, "Its name.", default="", write=LABEL)
+    alternate_names: list[str] = literal(
+        str(SCHEMA.alternateName), "Other names.", default=[], write=W
     )
-    current_strategy: Concept | None = concept(str(KG.currentStrategy), "Its strategy now.")
+    description: str | None = literal(str(DCT.description), "What the sources say it is.", write=W)
+    led_by: list[Organisation] = link(
+        str(KG.ledBy), "Who runs it.", many=True, write=Writable(required=True)
+    )
+    former_strategies: list[Concept] = concept(
+        str(KG.formerStrategy),
+        "Strategies it followed before.",
+        many=True,
+        write=Writable(values=c.Strategy),
+    )
+    current_strategy: Concept | None = concept(
+        str(KG.currentStrategy), "Its strategy now.", write=Writable(values=c.Strategy)
+    )
     events: list[StrategyEvent] = link(
         str(KG.concerns), "Events that concern it.", inverse=True, many=True
     )
@@ -192,32 +257,71 @@ class Consideration(Node):
     statement: str = literal(RDFS_LABEL, "The benefit or risk.", default="")
 
 
-@rdf_type(str(KG.StrategyEvent))
+def _event_types(values: Any) -> list[str]:
+    """A reorganisation is also an ``org:ChangeEvent``."""
+    kind = getattr(values, "kind", None)
+    reorganisation = isinstance(kind, Enum) and kind is c.EventKind.REORGANISATION
+    return [str(ORG.ChangeEvent)] if reorganisation else []
+
+
+@rdf_type(
+    str(KG.StrategyEvent),
+    writes=Writes(
+        "strategy event",
+        "event",
+        extra_types=_event_types,
+        description="A strategy event. date is YYYY-MM-DD, YYYY-MM or YYYY; datePrecision "
+        "defaults to the precision of date (NOT_STATED without one).",
+    ),
+)
 @strawberry.type(description="A change of strategy or structure: shift, reorganisation, ...")
 class StrategyEvent(Node):
-    name: str = literal(RDFS_LABEL, "Its name.", default="")
-    description: str | None = literal(str(DCT.description), "What happened.")
-    kind: Concept = concept(str(KG.eventKind), "The kind of event.")
+    name: str = literal(RDFS_LABEL, "Its name.", default="", write=LABEL)
+    description: str | None = literal(str(DCT.description), "What happened.", write=W)
+    kind: Concept = concept(
+        str(KG.eventKind),
+        "The kind of event.",
+        write=Writable(required=True, values=c.EventKind),
+    )
     organisations: list[Organisation] = link(
-        str(PROV.wasAssociatedWith), "Organisations involved.", many=True
+        str(PROV.wasAssociatedWith),
+        "Organisations involved.",
+        many=True,
+        write=Writable(input="associated_with", required=True),
     )
     date: str | None = literal(
-        str(KG.date), "Its date as the source gives it: YYYY-MM-DD, YYYY-MM or YYYY."
+        str(KG.date),
+        "Its date as the source gives it: YYYY-MM-DD, YYYY-MM or YYYY.",
+        write=Writable(date=True),
     )
-    date_precision: Concept = concept(str(KG.datePrecision), "How precise `date` is.")
-    concerns: list[Node] = link(str(KG.concerns), "What it is about.", many=True)
-    from_strategy: Concept | None = concept(str(KG.fromStrategy), "The strategy it moves from.")
-    to_strategy: Concept | None = concept(str(KG.toStrategy), "The strategy it moves to.")
-    benefits: list[Consideration] = link(str(KG.benefit), "Stated benefits.", many=True)
-    risks: list[Consideration] = link(str(KG.risk), "Stated risks.", many=True)
+    # not required: written from the precision of `date` when left out
+    date_precision: Concept = concept(
+        str(KG.datePrecision), "How precise `date` is.", write=Writable(values=c.DatePrecision)
+    )
+    concerns: list[Node] = link(str(KG.concerns), "What it is about.", many=True, write=W)
+    from_strategy: Concept | None = concept(
+        str(KG.fromStrategy), "The strategy it moves from.", write=Writable(values=c.Strategy)
+    )
+    to_strategy: Concept | None = concept(
+        str(KG.toStrategy), "The strategy it moves to.", write=Writable(values=c.Strategy)
+    )
+    benefits: list[Consideration] = link(
+        str(KG.benefit),
+        "Stated benefits.",
+        many=True,
+        write=Writable(minted=("benefit", str(KG.Benefit))),
+    )
+    risks: list[Consideration] = link(
+        str(KG.risk), "Stated risks.", many=True, write=Writable(minted=("risk", str(KG.Risk)))
+    )
     original_units: list[Unit] = link(
-        str(ORG.originalOrganization), "Units before a reorganisation.", many=True
+        str(ORG.originalOrganization), "Units before a reorganisation.", many=True, write=W
     )
     resulting_units: list[Unit] = link(
-        str(ORG.resultingOrganization), "Units a reorganisation produced.", many=True
+        str(ORG.resultingOrganization), "Units a reorganisation produced.", many=True, write=W
     )
-    appointed_to: list[Post] = link(str(KG.appointedTo), "Posts filled.", many=True)
-    appointees: list[Person] = link(str(KG.appointee), "People appointed.", many=True)
+    appointed_to: list[Post] = link(str(KG.appointedTo), "Posts filled.", many=True, write=W)
+    appointees: list[Person] = link(str(KG.appointee), "People appointed.", many=True, write=W)
 
 
 @rdf_type(str(SCHEMA.NewsArticle), str(SCHEMA.Article))
@@ -236,7 +340,7 @@ class Source(Node):
     )
 
 
-@rdf_type(str(KG.Citation))
+@rdf_type(str(KG.Citation), searchable=False)
 @strawberry.type(description="Facts about one node, the source that states them and the sentence.")
 class Citation(Node):
     about: Node = link(str(KG.about), "The node the facts are about.")
@@ -257,36 +361,13 @@ class Citation(Node):
     )
 
 
+#: Every node kind declared above, by GraphQL type name, in declaration order.
+DECLARED: dict[str, NodeKind] = dict(NODE_KINDS)
 #: Every node type, by GraphQL name.
-NODE_TYPES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (
-        Organisation,
-        Unit,
-        Responsibility,
-        Person,
-        Post,
-        CloudPlatform,
-        ProviderRelationship,
-        Initiative,
-        Consideration,
-        StrategyEvent,
-        Source,
-        Citation,
-    )
-}
+NODE_TYPES: dict[str, type] = {name: kind.cls for name, kind in DECLARED.items()}
 
-SearchResult = Annotated[
-    Organisation
-    | Unit
-    | Responsibility
-    | Person
-    | Post
-    | CloudPlatform
-    | ProviderRelationship
-    | Initiative
-    | Consideration
-    | StrategyEvent
-    | Source,
+#: The node types ``search`` finds (all but citations).
+SearchResult: Any = Annotated[
+    Union[tuple(k.cls for k in DECLARED.values() if k.searchable)],  # noqa: UP007
     strawberry.union("SearchResult", description="A node whose name or description matches."),
 ]
