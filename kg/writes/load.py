@@ -20,14 +20,16 @@ the store already holds about the nodes it touches, and commits all files at onc
 
 from __future__ import annotations
 
+import functools
 import gzip
+import io
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -201,34 +203,61 @@ def _bulk_parse(stage: ox.Store, todo: list[Source], size: int, progress: Progre
             if progress is not None:
                 progress(before + min(read, total), size)
 
-        def work(src: Source = src) -> None:
-            _bulk_one(stage, src)
-
-        _with_progress(work, report)
+        try:
+            raw = open(src.path, "rb", buffering=0)  # noqa: SIM115  (closed below)
+        except OSError as exc:
+            raise InputError(f"{src.path}: {exc}", source=str(src.path)) from exc
+        with raw:
+            counted = _Counted(raw)
+            work = functools.partial(_bulk_one, stage, src, counted)
+            _with_progress(work, functools.partial(getattr, counted, "count"), report)
         done += total
     if progress is not None:
         progress(size, size)
 
 
-def _bulk_one(stage: ox.Store, src: Source) -> None:
+class _Counted(io.RawIOBase):
+    """A file as the bulk loader reads it, counting the bytes read (the load's progress)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.raw.readinto(buffer) or 0  # type: ignore[attr-defined]
+        self.count += n
+        return int(n)
+
+
+def _bulk_one(stage: ox.Store, src: Source, fh: _Counted) -> None:
     target = ox.NamedNode(src.graph)
     try:
         if src.path.suffix == ".gz":
-            with gzip.open(src.path, "rb") as fh:
-                stage.bulk_load(input=cast(IO[bytes], fh), format=src.fmt, to_graph=target)
+            with gzip.open(fh, "rb") as unzipped:
+                stage.bulk_load(input=cast(IO[bytes], unzipped), format=src.fmt, to_graph=target)
         else:
-            stage.bulk_load(path=str(src.path), format=src.fmt, to_graph=target)
+            stage.bulk_load(input=cast(IO[bytes], fh), format=src.fmt, to_graph=target)
     except (SyntaxError, ValueError) as exc:
-        # RDF/XML errors carry no position; kg.rdf finds the line with an XML check.
+        # RDF/XML errors carry no position; kg.model.rdf finds the line with an XML check.
         data = src.path.read_bytes() if src.fmt == ox.RdfFormat.RDF_XML else None
         raise rdf.parse_error(exc, str(src.path), fmt=src.fmt, data=data) from exc
     except OSError as exc:
         raise InputError(f"{src.path}: {exc}", source=str(src.path)) from exc
 
 
-def _with_progress(work: Callable[[], None], report: Callable[[int], None]) -> None:
-    """Run ``work`` in a thread (pyoxigraph releases the GIL) and report bytes read meanwhile
-    (from /proc/self/io, where the platform has it)."""
+def _with_progress(
+    work: Callable[[], None], read: Callable[[], int], report: Callable[[int], None]
+) -> None:
+    """Run ``work`` in a thread (pyoxigraph releases the GIL) and report ``read()`` (the bytes
+    read so far) every quarter of a second meanwhile."""
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -237,27 +266,13 @@ def _with_progress(work: Callable[[], None], report: Callable[[int], None]) -> N
         except BaseException as exc:  # handed back to the caller
             failure.append(exc)
 
-    start = _bytes_read()
     thread = threading.Thread(target=run, name="kg-load", daemon=True)
     thread.start()
     while thread.is_alive():
         thread.join(0.25)
-        now = _bytes_read()
-        if now is not None and start is not None:
-            report(now - start)
+        report(read())
     if failure:
         raise failure[0]
-
-
-def _bytes_read() -> int | None:
-    try:
-        with open("/proc/self/io") as fh:
-            for line in fh:
-                if line.startswith("rchar:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def _load_generation(
