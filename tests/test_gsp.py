@@ -31,6 +31,17 @@ def client(article_store: Store) -> Iterator[AppClient]:
     yield AppClient(create_app(Settings(), store=article_store))
 
 
+@pytest.fixture(autouse=True)
+def _virtuoso_keeps_whole_decimals_as_integers(request: pytest.FixtureRequest) -> None:
+    """Virtuoso 7.2 gives "40"^^xsd:decimal back as xsd:integer, so its dump differs from the
+    shipped data (README, "SPARQL engines"). Strict: fails once it does not."""
+    callspec = getattr(request.node, "callspec", None)
+    compares = ("test_whole_dataset", "test_export_takes_every_format_name")
+    if request.node.name.startswith(compares) and callspec and "virtuoso" in callspec.id:
+        reason = "Virtuoso 7.2 returns a whole xsd:decimal as xsd:integer"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+
+
 def ground(quads: list[ox.Quad]) -> set[ox.Quad]:
     """The quads without blank nodes (blank node labels differ between serializations)."""
     return {
