@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.plugins.graphql_client import Client, count_quads
-from tests.test_mutations import ID, SEEMLESS, create, ok, update
+from tests.test_mutations import ID, RECORD, SEEMLESS, create, ok, update
 
 OPENAI = "org/openai"
 
@@ -303,3 +303,39 @@ def test_bad_decimals_years_and_currencies_are_refused(client: Client) -> None:
     failed = refused(result, "ValidationFailed")
     assert any("ISO 4217" in v["message"] for v in failed["violations"]), failed
     assert count_quads(client.store) == before
+
+
+def test_a_batch_names_an_unnamed_provider_group_by_its_key(client: Client) -> None:
+    result = ok(
+        client.write(
+            RECORD,
+            input={
+                "title": "Group report",
+                "publisher": "org/seemless",
+                "facts": [
+                    {"key": "g", "unnamedGroup": {"label": "other providers"},
+                     "quote": {"quote": "Other providers may help.", "verbatim": False,
+                               "hedges": ["POTENTIALLY"]}},
+                    {"providerRelationship": {"label": "OpenAI and other providers",
+                                              "customer": OPENAI, "providerGroup": "_:g",
+                                              "kind": "NOT_STATED", "status": "POTENTIAL"}},
+                ],
+            },
+        )
+    )  # fmt: skip
+    group, relationship = (
+        f"{ID}group/other-providers",
+        f"{ID}relationship/openai-and-other-providers",
+    )
+    assert {group, relationship} <= set(result["created"])
+    read = node(
+        client,
+        relationship.removeprefix(ID),
+        "... on ProviderRelationship { providerGroup { id sources { hedges { key } } } }",
+    )
+    assert read == {
+        "providerGroup": {
+            "id": "group/other-providers",
+            "sources": [{"hedges": [{"key": "Potentially"}]}],
+        }
+    }
