@@ -354,7 +354,7 @@ class Shareholding(Node):
     )
 
 
-@rdf_type(str(KG.SpendingExpectation), writes=Writes("spending expectation", "spending"))
+@rdf_type(str(KG.SpendingExpectation), writes=Writes("spending expectation", "expectation"))
 @strawberry.type(description="What an organisation expects to spend, as reported.")
 class SpendingExpectation(Node):
     name: str = literal(RDFS_LABEL, "What it is.", default="", write=LABEL)
