@@ -33,11 +33,12 @@ def search(graphql: GraphQL | Client, args: str) -> list[str]:
 
 def test_every_word_must_match_and_names_rank_first(graphql: GraphQL) -> None:
     found = search(graphql, 'text: "stargate"')
-    assert "Initiative:initiative/stargate" in found
-    # The node named Stargate ranks above those that only mention it.
-    assert found[0] == "Initiative:initiative/stargate"
+    # The node named Stargate (the overall compute strategy) ranks above those that only
+    # mention it, such as "The Stargate Project".
+    assert found[0] == "Initiative:initiative/openai-compute-strategy"
+    assert "Initiative:initiative/stargate-project" in found
     chips = search(graphql, 'text: "chip manufacturers"')
-    assert chips[0] == "Organisation:org/potential-chip-manufacturers"
+    assert chips[0] == "UnnamedGroup:group/potential-chip-manufacturers"
     assert "ProviderRelationship:relationship/openai-potential-chip-manufacturers" in chips
     assert search(graphql, 'text: "CHIP nonexistentword"') == []
 

@@ -200,6 +200,10 @@ def test_two_workers_over_a_remote_store_agree(
         for _ in range(6)
     }
     assert len(answers) == 1 and int(answers.pop()) > 0
+    # The server answers once one worker is up; the second may still be starting.
+    deadline = time.monotonic() + 60
+    while server.log().count("Application startup complete") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert server.log().count("Application startup complete") == 2
 
 
