@@ -35,7 +35,7 @@ from bench.measure import summary, timed
 ID = "https://w3id.org/aikg/id/"
 TOKEN = "bench-search-token"
 MUTATION = """mutation($id: ID!, $source: ID!, $text: String!) {
-  updateOrganization(id: $id, source: $source, patch: {description: $text}) { __typename } }"""
+  updateOrganisation(id: $id, source: $source, patch: {description: $text}) { __typename } }"""
 
 
 def searches(blocks: int) -> dict[str, str]:
@@ -116,7 +116,7 @@ def measure(size: int, work: Path, requests: int, remote: bool) -> dict[str, Any
             b = (i * 7919) % blocks
             word = f"zq{i}x{size}"
             variables = {"id": f"{ID}org/s{b}-lab", "source": f"{ID}source/s{b}", "text": word}
-            result = ask(MUTATION, variables)["data"]["updateOrganization"]
+            result = ask(MUTATION, variables)["data"]["updateOrganisation"]
             assert result["__typename"] == "WriteSuccess", result
             started = time.perf_counter()
             hits = ask(f'{{ search(text: "{word}") {{ ... on Node {{ id }} }} }}')

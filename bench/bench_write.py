@@ -2,7 +2,7 @@
 
 For each size the synthetic graph (``bench.generate``) and the ontology are bulk-loaded into an
 on-disk pyoxigraph store; then a real ``kg serve`` (one worker, 127.0.0.1) takes a stream of
-``updateOrganization`` mutations over HTTP, one at a time, each changing the description of a
+``updateOrganisation`` mutations over HTTP, one at a time, each changing the description of a
 different synthetic organisation (validated with pySHACL on the nodes it touches, committed as
 one SPARQL Update with its history record). The same write is then timed in-process
 (``kg.writes.commit.write``, no HTTP). Last, for comparison, the whole 1M graph is validated with
@@ -33,7 +33,7 @@ from bench.generate import generate
 TOKEN = "bench-write-token"
 ID = "https://w3id.org/aikg/id/"
 MUTATION = """mutation($id: ID!, $source: ID!, $text: String!) {
-  updateOrganization(id: $id, source: $source, patch: {description: $text}) {
+  updateOrganisation(id: $id, source: $source, patch: {description: $text}) {
     __typename ... on ValidationFailed { violations { message } }
   }
 }"""
@@ -121,7 +121,7 @@ def over_http(locations: dict[int, Path], requests: int, workdir: Path) -> dict[
                     start = time.perf_counter()
                     response = client.post(url, json=body, headers=headers)
                     elapsed = time.perf_counter() - start
-                    result = response.json()["data"]["updateOrganization"]
+                    result = response.json()["data"]["updateOrganisation"]
                     assert result["__typename"] == "WriteSuccess", result
                     if i >= 20:  # warm-up
                         samples[size].append(elapsed)
@@ -143,7 +143,7 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
     from kg.writes.draft import Draft
 
     stores = {size: open_store(str(location)) for size, location in locations.items()}
-    kind = plans.KINDS["organization"]
+    kind = plans.KINDS["Organisation"]
     samples: dict[int, list[float]] = {size: [] for size in locations}
     try:
         for i in range(requests + 20):
@@ -159,7 +159,7 @@ def in_process(locations: dict[int, Path], requests: int) -> dict[int, Any]:
                     return plans.update(draft, kind, node, UNSET, Patch, None)
 
                 start = time.perf_counter()
-                commit.write(store, "updateOrganization", plan, source=ox.NamedNode(v["source"]))
+                commit.write(store, "updateOrganisation", plan, source=ox.NamedNode(v["source"]))
                 if i >= 20:
                     samples[size].append(time.perf_counter() - start)
     finally:

@@ -68,15 +68,15 @@ def test_the_front_page_counts_what_the_graph_holds(article_store: Store) -> Non
 
 def test_the_front_page_shows_the_last_change(client: Client) -> None:
     client.write(
-        "mutation($id: ID!, $source: ID!, $patch: OrganizationPatch!) {"
-        " result: updateOrganization(id: $id, source: $source, patch: $patch) { __typename } }",
+        "mutation($id: ID!, $source: ID!, $patch: OrganisationPatch!) {"
+        " result: updateOrganisation(id: $id, source: $source, patch: $patch) { __typename } }",
         id="org/openai",
         source="source/seemless-article",
         patch={"description": "An AI lab."},
     )
     with app_client(client.store) as http:
         page = http.get("/").text
-    assert "The last change: <code>updateOrganization</code>" in page
+    assert "The last change: <code>updateOrganisation</code>" in page
     assert f'href="/id/source/seemless-article">{ID}source/seemless-article</a>' in page
 
 

@@ -97,6 +97,19 @@ def test_gzip_when_asked(client: AppClient, shipped: list[ox.Quad]) -> None:
     assert "content-encoding" not in plain.headers
 
 
+@pytest.mark.parametrize("name", ["json", "jsonld", "ttl", "nt", "nq", "xml", "n-quads", "trig"])
+def test_export_takes_every_format_name_kg_export_takes(
+    client: AppClient, shipped: list[ox.Quad], store_kind: str, name: str
+) -> None:
+    expected = rdf.format_named(name)  # the table `kg export --format` reads
+    r = client.get("/export", params={"format": name})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].split(";")[0] == expected.media_type
+    triples = {q.triple for q in ground(list(ox.parse(r.content, expected)))}
+    want = as_virtuoso_keeps(shipped) if store_kind == "virtuoso" else shipped
+    assert triples == {q.triple for q in ground(want)}
+
+
 def test_unknown_graph_and_format(client: AppClient) -> None:
     r = client.get("/export", params={"graph": "https://w3id.org/aikg/graph/none"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

@@ -52,10 +52,10 @@ def ok(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def test_create_organization_with_citation(client: Client) -> None:
+def test_create_organisation_with_citation(client: Client) -> None:
     result = ok(
         client.write(
-            create("Organization", "OrganizationInput"),
+            create("Organisation", "OrganisationInput"),
             source=SEEMLESS,
             input={"label": "Example Compute", "kinds": ["CLOUD_PROVIDER"]},
             citation={"quote": "Example Compute rents capacity.", "verbatim": False},
@@ -64,7 +64,7 @@ def test_create_organization_with_citation(client: Client) -> None:
     org = f"{ID}org/example-compute"
     assert result["id"] == org
     assert result["created"] == [f"{ID}citation/seemless-article/example-compute", org]
-    assert result["change"]["operation"] == "createOrganization"
+    assert result["change"]["operation"] == "createOrganisation"
     assert client.store.ask(
         f"ASK {{ GRAPH <https://w3id.org/aikg/graph/seemless-article> {{ <{org}> "
         "<http://www.w3.org/2000/01/rdf-schema#label> 'Example Compute' . ?c "
@@ -73,7 +73,7 @@ def test_create_organization_with_citation(client: Client) -> None:
     )
     changes = client.query("{ changes { id operation source } }")["changes"]
     assert changes == [
-        {"id": result["change"]["id"], "operation": "createOrganization", "source": SEEMLESS}
+        {"id": result["change"]["id"], "operation": "createOrganisation", "source": SEEMLESS}
     ]
 
 
@@ -84,7 +84,7 @@ def test_every_kind_can_be_created_updated_and_deleted(client: Client) -> None:
     )
     org = ok(
         client.write(
-            create("Organization", "OrganizationInput"),
+            create("Organisation", "OrganisationInput"),
             source=s,
             input={"label": "Example Lab", "kinds": ["AI_LAB"]},
         )
@@ -160,7 +160,7 @@ def test_every_kind_can_be_created_updated_and_deleted(client: Client) -> None:
 
     renamed = ok(
         client.write(
-            update("Organization"), id=org["id"], source=s, patch={"label": "Example Lab Inc"}
+            update("Organisation"), id=org["id"], source=s, patch={"label": "Example Lab Inc"}
         )
     )
     assert any("Example Lab Inc" in line for line in renamed["change"]["added"])
@@ -176,7 +176,7 @@ def test_every_kind_can_be_created_updated_and_deleted(client: Client) -> None:
         ("Initiative", initiative),
         ("Post", post),
         ("Unit", unit),
-        ("Organization", org),
+        ("Organisation", org),
         ("Person", person),
     ]:
         ok(client.write(delete(kind), id=node["id"]))
@@ -193,7 +193,7 @@ def test_record_source_writes_the_source_and_all_its_facts(client: Client) -> No
                 "datePublished": "2026-03-17",
                 "url": "https://example.org/report",
                 "facts": [
-                    {"key": "lab", "organization": {"label": "Batch Lab", "kinds": ["AI_LAB"]},
+                    {"key": "lab", "organisation": {"label": "Batch Lab", "kinds": ["AI_LAB"]},
                      "quote": {"quote": "Batch Lab was founded."}},
                     {"unit": {"label": "Batch team", "unitOf": "_:lab"}},
                 ],
@@ -217,7 +217,7 @@ def test_a_batch_with_one_bad_fact_writes_nothing(client: Client) -> None:
             "title": "Half-good report",
             "publisher": f"{ID}org/seemless",
             "facts": [
-                {"organization": {"label": "Good Lab", "kinds": ["AI_LAB"]}},
+                {"organisation": {"label": "Good Lab", "kinds": ["AI_LAB"]}},
                 {"unit": {"label": "Bad team", "unitOf": f"{ID}person/greg-brockman"}},
             ],
         },
@@ -234,10 +234,10 @@ ORG_INPUT = {"label": "Shape Breaker", "kinds": ["AI_LAB"]}
 
 BAD: list[tuple[str, str, dict[str, Any], str, str]] = [
     # (id, mutation, variables, expected result type, expected text in the result)
-    ("empty label", create("Organization", "OrganizationInput"),
+    ("empty label", create("Organisation", "OrganisationInput"),
      {"source": SEEMLESS, "input": {"label": "", "kinds": ["AI_LAB"]}},
      "ValidationFailed", "non-empty plain string"),
-    ("no kind", create("Organization", "OrganizationInput"),
+    ("no kind", create("Organisation", "OrganisationInput"),
      {"source": SEEMLESS, "input": {"label": "Kindless", "kinds": []}},
      "ValidationFailed", "at least one kind"),
     ("wrong class", create("Unit", "UnitInput"),
@@ -260,10 +260,10 @@ BAD: list[tuple[str, str, dict[str, Any], str, str]] = [
      {"source": SEEMLESS, "input": {"label": "R", "kind": "REORGANISATION",
                                     "associatedWith": [f"{ID}org/openai"]}},
      "ValidationFailed", "at least one resulting unit"),
-    ("required field cleared", update("Organization"),
+    ("required field cleared", update("Organisation"),
      {"id": f"{ID}org/openai", "source": SEEMLESS, "patch": {"label": None}},
      "ValidationFailed", "exactly one name"),
-    ("delete a referenced node", delete("Organization"), {"id": f"{ID}org/microsoft"},
+    ("delete a referenced node", delete("Organisation"), {"id": f"{ID}org/microsoft"},
      "ValidationFailed", "schema:provider an org:FormalOrganization"),
     ("url not http", RECORD,
      {"input": {"title": "T", "publisher": f"{ID}org/seemless", "url": "ftp://example.org/x"}},
@@ -302,7 +302,7 @@ BAD: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("missing node", create("Unit", "UnitInput"),
      {"source": SEEMLESS, "input": {"label": "T", "unitOf": f"{ID}org/no-such-org"}},
      "NotFound", "no-such-org"),
-    ("missing source", create("Organization", "OrganizationInput"),
+    ("missing source", create("Organisation", "OrganisationInput"),
      {"source": f"{ID}source/no-such-source", "input": ORG_INPUT}, "NotFound", "no-such-source"),
     ("update missing node", update("Person"),
      {"id": f"{ID}person/nobody", "source": SEEMLESS, "patch": {"label": "X"}},
@@ -321,9 +321,9 @@ BAD: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("IRI not http(s)", create("Unit", "UnitInput"),
      {"source": SEEMLESS, "input": {"label": "T", "unitOf": "urn:x:openai"}},
      "InvalidInput", "neither a node id"),
-    ("source not a source IRI", create("Organization", "OrganizationInput"),
+    ("source not a source IRI", create("Organisation", "OrganisationInput"),
      {"source": f"{ID}org/openai", "input": ORG_INPUT}, "InvalidInput", "not a source IRI"),
-    ("oversized label", create("Organization", "OrganizationInput"),
+    ("oversized label", create("Organisation", "OrganisationInput"),
      {"source": SEEMLESS, "input": {"label": "x" * 1001, "kinds": ["AI_LAB"]}},
      "InvalidInput", "at most 1000"),
     ("oversized batch", RECORD,
@@ -334,7 +334,7 @@ BAD: list[tuple[str, str, dict[str, Any], str, str]] = [
      {"input": {"title": "T", "publisher": "_:nobody"}}, "InvalidInput", "_:nobody"),
     ("fact with two nodes", RECORD,
      {"input": {"title": "T", "publisher": f"{ID}org/seemless",
-                "facts": [{"person": {"label": "P"}, "organization": ORG_INPUT}]}},
+                "facts": [{"person": {"label": "P"}, "organisation": ORG_INPUT}]}},
      "InvalidInput", "exactly one node"),
 ]  # fmt: skip
 
@@ -363,7 +363,7 @@ def test_bad_input_gets_its_typed_error_and_writes_nothing(
 def test_wrong_types_are_refused_by_the_schema(client: Client, value: Any, error: str) -> None:
     before = count_quads(client.store)
     bad = {"label": value, "kinds": ["AI_LAB"]} if value == 42 else {"label": "X", "kinds": [value]}
-    errors = client.errors(create("Organization", "OrganizationInput"), source=SEEMLESS, input=bad)
+    errors = client.errors(create("Organisation", "OrganisationInput"), source=SEEMLESS, input=bad)
     assert any(error in e for e in errors), errors
     assert count_quads(client.store) == before
 
@@ -385,7 +385,7 @@ def test_writes_without_the_token_are_refused(
 ) -> None:
     before = count_quads(client.store)
     result = client.write(
-        create("Organization", "OrganizationInput"),
+        create("Organisation", "OrganisationInput"),
         token=sent,
         configured=configured,
         source=SEEMLESS,

@@ -133,8 +133,8 @@ HOSTILE = "<script>alert('x')</script>\"' & </td><img src=x onerror=alert(1)>"
 
 def test_every_value_is_escaped(client: Client) -> None:
     created = client.write(
-        "mutation($source: ID!, $input: OrganizationInput!, $citation: CitationInput) {"
-        " result: createOrganization(source: $source, input: $input, citation: $citation) {"
+        "mutation($source: ID!, $input: OrganisationInput!, $citation: CitationInput) {"
+        " result: createOrganisation(source: $source, input: $input, citation: $citation) {"
         " __typename ... on WriteSuccess { id } } }",
         source="source/seemless-article",
         input={"label": f"Evil {HOSTILE}", "kinds": ["AI_LAB"], "description": HOSTILE},

@@ -7,6 +7,7 @@ per session.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -74,3 +75,25 @@ def test_installed_package_reads_its_own_files_and_dependencies(venv: Path, tmp_
     done = run(venv / "bin" / "python", "-c", code, cwd=tmp_path)
     for line in done.stdout.splitlines():
         assert Path(line).resolve().is_relative_to(venv.resolve()), line
+
+
+def test_installed_playground_opens_with_the_curated_example(venv: Path, tmp_path: Path) -> None:
+    code = (
+        "import json, os\n"
+        "os.environ['KG_STORE'] = 'memory'\n"
+        "from starlette.testclient import TestClient\n"
+        "from kg.http.app import create_app\n"
+        "from kg.settings import Settings\n"
+        "with TestClient(create_app(Settings.load())) as client:\n"
+        "    page = client.get('/graphql', headers={'Accept': 'text/html'})\n"
+        "print(json.dumps({'status': page.status_code, 'page': page.text}))\n"
+    )
+    done = run(venv / "bin" / "python", "-c", code, cwd=tmp_path)
+    answer = json.loads(done.stdout)
+    assert answer["status"] == 200
+    example = (ROOT / "queries" / "example.graphql").read_text(encoding="utf-8").strip()
+    for line in example.splitlines():  # as JSON in the page's <script> (<, >, & escaped)
+        shown = json.dumps(line)[1:-1]
+        for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            shown = shown.replace(char, escaped)
+        assert shown in answer["page"], f"the playground does not open with the example: {line}"

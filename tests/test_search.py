@@ -18,11 +18,11 @@ from tests.plugins.graphql_client import TOKEN, Client
 from tests.plugins.stores import OxigraphServer
 
 SEEMLESS = "https://w3id.org/aikg/id/source/seemless-article"
-CREATE = """mutation($source: ID!, $input: OrganizationInput!) {
-  result: createOrganization(source: $source, input: $input) { __typename } }"""
-UPDATE = """mutation($id: ID!, $source: ID!, $patch: OrganizationPatch!) {
-  result: updateOrganization(id: $id, source: $source, patch: $patch) { __typename } }"""
-DELETE = "mutation($id: ID!) { result: deleteOrganization(id: $id) { __typename } }"
+CREATE = """mutation($source: ID!, $input: OrganisationInput!) {
+  result: createOrganisation(source: $source, input: $input) { __typename } }"""
+UPDATE = """mutation($id: ID!, $source: ID!, $patch: OrganisationPatch!) {
+  result: updateOrganisation(id: $id, source: $source, patch: $patch) { __typename } }"""
+DELETE = "mutation($id: ID!) { result: deleteOrganisation(id: $id) { __typename } }"
 
 
 def search(graphql: GraphQL | Client, args: str) -> list[str]:

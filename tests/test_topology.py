@@ -29,7 +29,7 @@ from tests.plugins.stores import SparqlServer
 ID = "https://w3id.org/aikg/id/"
 SOURCE = f"{ID}source/seemless-article"
 CREATE = """mutation($label: String!, $source: ID!) {
-  createOrganization(source: $source, input: {label: $label, kinds: [AI_LAB]}) {
+  createOrganisation(source: $source, input: {label: $label, kinds: [AI_LAB]}) {
     __typename ... on WriteSuccess { id }
   }
 }"""
@@ -56,7 +56,7 @@ class Topology:
         return [*self.readers, self.writer]
 
     def write_through(self, server: Server, http: httpx.Client) -> str:
-        """One createOrganization sent to ``server``: its outcome (the typename or an error
+        """One createOrganisation sent to ``server``: its outcome (the typename or an error
         code); an acknowledged label is remembered."""
         label = f"Topology lab {next(self.counter)}"
         try:
@@ -71,7 +71,7 @@ class Topology:
             return str(response.json().get("error", {}).get("code", response.status_code))
         body = response.json()
         assert not body.get("errors"), body
-        outcome = str(body["data"]["createOrganization"]["__typename"])
+        outcome = str(body["data"]["createOrganisation"]["__typename"])
         if outcome == "WriteSuccess":
             with self.lock:
                 self.acknowledged.add(label)

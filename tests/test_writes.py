@@ -63,7 +63,7 @@ def new_org(draft: Draft, label: str = "Example Compute") -> ox.NamedNode:
 
 
 def test_a_valid_write_is_committed_in_the_graph_of_its_source(article_store: Store) -> None:
-    node, done = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    node, done = commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
 
     assert node == i("org/example-compute")
     assert article_store.ask(
@@ -72,16 +72,16 @@ def test_a_valid_write_is_committed_in_the_graph_of_its_source(article_store: St
     )
     [record] = history.changes(article_store)
     assert record.iri == done.change_iri
-    assert record.operation == "createOrganization"
+    assert record.operation == "createOrganisation"
     assert record.source == SEEMLESS.value
     assert len(record.added) == 3 and record.removed == []
 
 
 def test_minted_iris_are_readable_and_deterministic(article_store: Store) -> None:
-    first, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
-    second, _ = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    first, _ = commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
+    second, _ = commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
     openai, _ = commit.write(
-        article_store, "createOrganization", lambda d: new_org(d, "OpenAI"), source=SEEMLESS
+        article_store, "createOrganisation", lambda d: new_org(d, "OpenAI"), source=SEEMLESS
     )
     assert [first.value, second.value, openai.value] == [
         f"{ID}org/example-compute",
@@ -204,7 +204,7 @@ def test_a_reference_to_a_missing_node_is_not_found(article_store: Store) -> Non
 
 def test_a_write_naming_a_source_that_does_not_exist_is_not_found(article_store: Store) -> None:
     with pytest.raises(NotFound):
-        commit.write(article_store, "createOrganization", new_org, source=i("source/nowhere"))
+        commit.write(article_store, "createOrganisation", new_org, source=i("source/nowhere"))
 
 
 def test_validation_reads_only_what_the_write_touches(article_store: Store) -> None:
@@ -222,10 +222,10 @@ def test_validation_reads_only_what_the_write_touches(article_store: Store) -> N
 
 def test_an_update_prepared_on_a_stale_head_writes_nothing(article_store: Store) -> None:
     stale = history.read_head(article_store)
-    commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
     before = everything(article_store)
 
-    draft = Draft(article_store, "createOrganization", SEEMLESS)
+    draft = Draft(article_store, "createOrganisation", SEEMLESS)
     new_org(draft, "Late Writer")
     change = draft.change()
     at = history.next_time(stale)
@@ -239,9 +239,9 @@ def test_an_update_prepared_on_a_stale_head_writes_nothing(article_store: Store)
 
 
 def test_changes_since_returns_later_changes_in_order(article_store: Store) -> None:
-    _, first = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    _, first = commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
     _, second = commit.write(
-        article_store, "createOrganization", lambda d: new_org(d, "Second"), source=SEEMLESS
+        article_store, "createOrganisation", lambda d: new_org(d, "Second"), source=SEEMLESS
     )
     assert [c.iri for c in history.changes(article_store)] == [first.change_iri, second.change_iri]
     assert [c.iri for c in history.changes(article_store, first.at)] == [second.change_iri]
@@ -249,7 +249,7 @@ def test_changes_since_returns_later_changes_in_order(article_store: Store) -> N
 
 
 def test_history_is_prov_activity_in_the_history_graph(article_store: Store) -> None:
-    _, done = commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    _, done = commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
     change = ox.NamedNode(done.change_iri)
     assert article_store.ask(
         f"ASK {{ GRAPH {history.HISTORY_GRAPH} {{ {change} a {n(PROV.Activity)} ; "
@@ -259,7 +259,7 @@ def test_history_is_prov_activity_in_the_history_graph(article_store: Store) -> 
 
 
 def test_the_history_graph_conforms_to_its_shapes(article_store: Store) -> None:
-    commit.write(article_store, "createOrganization", new_org, source=SEEMLESS)
+    commit.write(article_store, "createOrganisation", new_org, source=SEEMLESS)
     commit.write(article_store, "deleteOrg", lambda d: d.remove_node(i("org/example-compute")))
     report = history.validate(article_store)
     assert report.conforms, report.to_text()
@@ -305,7 +305,7 @@ class CountingUpdates:
 
 def test_a_write_is_sent_as_one_update_request(article_store: Store) -> None:
     counting = CountingUpdates(article_store)
-    commit.write(counting, "createOrganization", new_org, source=SEEMLESS)  # type: ignore[arg-type]
+    commit.write(counting, "createOrganisation", new_org, source=SEEMLESS)  # type: ignore[arg-type]
     [update] = counting.updates
     assert update.startswith("DELETE {") and "INSERT {" in update and "WHERE {" in update
     assert str(history.HISTORY_GRAPH) in update  # the history record rides along

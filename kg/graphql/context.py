@@ -23,10 +23,7 @@ R = TypeVar("R")
 
 @dataclass
 class Context:
-    """What every resolver gets: the store, the settings, the request, the SPARQL log.
-
-    ``extra`` is free for other modules (mutations) to keep per-request values in.
-    """
+    """What every resolver gets: the store, the settings, the request, the SPARQL log."""
 
     store: Store
     settings: Settings
@@ -34,7 +31,6 @@ class Context:
     started: float = field(default_factory=time.monotonic)
     #: Every SPARQL query the request ran, in order (``kg query --explain``, the tests).
     log: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def authorization(self) -> str | None:

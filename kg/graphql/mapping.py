@@ -1,9 +1,13 @@
-"""The one mapping between the GraphQL types and RDF, declared next to each type.
+"""The one declaration of each node kind: its GraphQL type, RDF classes, fields and writes.
 
-A type names its RDF classes with :func:`rdf_type`; each field names its RDF path with one of
-:func:`literal`, :func:`iris`, :func:`concept` or :func:`link` (``inverse=True`` follows the path
-backwards). The SPARQL the API runs is generated from these declarations only (``kg.graphql.
-compile``), and ``tests/test_graphql_mapping.py`` holds them against ``ontology/shapes.ttl``.
+A type names its RDF classes with :func:`rdf_type` (and, when mutations create it, how with
+:class:`Writes`); each field names its RDF path with one of :func:`literal`, :func:`iris`,
+:func:`concept` or :func:`link` (``inverse=True`` follows the path backwards), and a field that
+mutations write says so with ``write=Writable(...)``. Everything else is derived from these
+declarations: the SPARQL the API runs (``kg.graphql.compile``), the lookup and search unions
+and ``NODE_TYPES`` (``kg.graphql.types``), the write plans (``kg.graphql.write_plans``), the
+inputs, patches and facts (``kg.graphql.write_inputs``) and the mutations. The tests hold both
+sides against ``ontology/shapes.ttl`` (``tests/test_graphql_mapping.py``).
 
 Ids: a node's ``id`` is its IRI without the ``https://w3id.org/aikg/id/`` prefix (for example
 ``org/openai``); an IRI outside that namespace (or one whose rest would read as an IRI scheme)
@@ -15,7 +19,9 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
@@ -32,32 +38,87 @@ _ID_BASE = str(ID)
 MAX_IRI = 2_000
 #: An absolute IRI starts with a scheme and a colon (RFC 3987); an id never does.
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+#: rdfs:label: the ``label`` of every Input.
+LABEL_IRI = "http://www.w3.org/2000/01/rdf-schema#label"
 T = TypeVar("T", bound=type)
 
 
 @dataclass(frozen=True)
+class Writable:
+    """How mutations write a field.
+
+    ``input``: the field's name in the kind's Input and Patch when it is not the read field's
+    (``unit_of`` for ``Unit.organisation``); ``required``: the Input cannot leave it out;
+    ``values``: the enum of controlled values of a concept field (``kg.graphql.controlled``);
+    ``minted``: a link field written as strings, each a new node (IRI segment, RDF class);
+    ``literal``: how a literal is written when not as a plain string: ``date`` (``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD``), ``year`` (``YYYY``, an xsd:gYear) or ``decimal`` (a
+    decimal number given as a string, such as ``49`` or ``12.5``).
+    """
+
+    input: str | None = None
+    required: bool = False
+    values: type[Enum] | None = None
+    minted: tuple[str, str] | None = None
+    literal: Literal["date", "year", "decimal"] | None = None
+
+
+@dataclass(frozen=True)
 class FieldMap:
-    """How one GraphQL field is read from RDF."""
+    """How one GraphQL field is read from RDF (and written, when ``write`` is set)."""
 
     path: str
     kind: Kind
     inverse: bool = False
     datatype: str = "string"  # for literals: string, boolean, decimal
+    many: bool = False
+    write: Writable | None = None
 
     @property
     def curie(self) -> str:
         return curie(self.path)
 
 
-#: GraphQL type name -> the RDF classes its nodes have, filled by :func:`rdf_type`.
+@dataclass(frozen=True)
+class Writes:
+    """How mutations create a node kind: ``noun`` names it in descriptions and messages,
+    ``segment`` is the path segment of its minted IRIs (``id/<segment>/<slug>``),
+    ``extra_types`` gives classes that depend on the input values (a reorganisation is also an
+    ``org:ChangeEvent``), ``description`` describes its Input."""
+
+    noun: str
+    segment: str
+    extra_types: Callable[[Any], list[str]] | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """One node kind: its GraphQL type, its RDF classes, whether ``search`` finds it and how
+    mutations create it (None: read only)."""
+
+    cls: type
+    classes: tuple[str, ...]
+    searchable: bool
+    writes: Writes | None
+
+    @property
+    def name(self) -> str:
+        return self.cls.__name__
+
+
+#: Every node kind by GraphQL type name, in declaration order, filled by :func:`rdf_type`.
+NODE_KINDS: dict[str, NodeKind] = {}
+#: GraphQL type name -> the RDF classes its nodes have.
 RDF_CLASSES: dict[str, tuple[str, ...]] = {}
 
 
-def rdf_type(*classes: str) -> Any:
-    """Declare the RDF classes of a GraphQL type (put it above ``@strawberry.type``)."""
+def rdf_type(*classes: str, searchable: bool = True, writes: Writes | None = None) -> Any:
+    """Declare the RDF classes of a GraphQL node type (put it above ``@strawberry.type``)."""
 
     def mark(cls: T) -> T:
         RDF_CLASSES[cls.__name__] = tuple(classes)
+        NODE_KINDS[cls.__name__] = NodeKind(cls, tuple(classes), searchable, writes)
         cls.__rdf_classes__ = tuple(classes)  # type: ignore[attr-defined]
         return cls
 
@@ -72,27 +133,46 @@ def _field(spec: FieldMap, description: str, default: Any) -> Any:
     return strawberry.field(default=default, description=description, metadata={"rdf": spec})
 
 
-def literal(path: str, description: str, *, datatype: str = "string", default: Any = None) -> Any:
+def literal(
+    path: str,
+    description: str,
+    *,
+    datatype: str = "string",
+    default: Any = None,
+    write: Writable | None = None,
+) -> Any:
     """A field whose values are the literals at ``path``."""
-    return _field(FieldMap(str(path), "literal", datatype=datatype), description, default)
+    many = isinstance(default, list)
+    spec = FieldMap(str(path), "literal", datatype=datatype, many=many, write=write)
+    return _field(spec, description, default)
 
 
 def iris(path: str, description: str) -> Any:
     """A list field whose values are the IRIs at ``path``, shown as CURIEs (``rdfs:label``)."""
-    return _field(FieldMap(str(path), "iri"), description, [])
+    return _field(FieldMap(str(path), "iri", many=True), description, [])
 
 
-def concept(path: str, description: str, *, many: bool = False) -> Any:
+def concept(
+    path: str, description: str, *, many: bool = False, write: Writable | None = None
+) -> Any:
     """A field whose values are SKOS concepts at ``path``, with their ``skos:prefLabel``."""
-    return _field(FieldMap(str(path), "concept"), description, [] if many else None)
+    spec = FieldMap(str(path), "concept", many=many, write=write)
+    return _field(spec, description, [] if many else None)
 
 
-def link(path: str, description: str, *, inverse: bool = False, many: bool = False) -> Any:
+def link(
+    path: str,
+    description: str,
+    *,
+    inverse: bool = False,
+    many: bool = False,
+    write: Writable | None = None,
+) -> Any:
     """A field whose values are other nodes at ``path`` (or pointing here, when inverse).
 
     A list of nodes takes ``first`` and ``after`` (see :func:`paged`).
     """
-    spec = FieldMap(str(path), "link", inverse=inverse)
+    spec = FieldMap(str(path), "link", inverse=inverse, many=many, write=write)
     if not many:
         return _field(spec, description, None)
     return strawberry.field(
@@ -128,6 +208,16 @@ def paged(
 def holder(path: str, description: str) -> Any:
     """A post's holder: the person at ``path``, or why no person is given."""
     return _field(FieldMap(str(path), "holder"), description, None)
+
+
+def declared_fields(cls: type) -> list[tuple[str, str, FieldMap]]:
+    """``(python name, description, mapping)`` of every mapped field of a node type."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    return [
+        (f.python_name, f.description or "", f.metadata["rdf"])
+        for f in definition.fields
+        if "rdf" in f.metadata
+    ]
 
 
 def curie(iri: str) -> str:
@@ -193,3 +283,25 @@ def check_iri(iri: str) -> str:
         shown = repr(iri) if len(iri) <= 200 else repr(iri[:200]) + "..."
         raise InputError(f"not an IRI: {shown}: {problem}")
     return iri
+
+
+def write_kind(spec: FieldMap) -> str:
+    """How mutations write a declared field: text, texts, bool, date, year, decimal, enum,
+    enums, ref, refs or minted (see ``kg.graphql.write_plans.FieldSpec``)."""
+    write = spec.write
+    assert write is not None
+    if write.minted:
+        return "minted"
+    if spec.kind == "literal":
+        if spec.datatype == "boolean":
+            return "bool"
+        return write.literal or ("texts" if spec.many else "text")
+    if spec.kind == "concept":
+        return "enums" if spec.many else "enum"
+    assert spec.kind == "link", spec
+    return "refs" if spec.many else "ref"
+
+
+def input_name(python_name: str, spec: FieldMap) -> str:
+    """The field's name in the Input and Patch of its kind."""
+    return (spec.write.input if spec.write else None) or python_name

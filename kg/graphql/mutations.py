@@ -12,7 +12,9 @@ citations about it (refused with the shapes' messages while other nodes still re
 ``recordSource(input)`` writes a source and all its facts in one change. Each is validated on
 the nodes it touches and committed as one SPARQL Update (``kg.writes``).
 
-The resolvers read ``store``, ``settings`` and ``request`` from the GraphQL context.
+The resolvers read the store, the settings and the request's ``Authorization`` header from the
+typed GraphQL context (``kg.graphql.context.Context``). The mutations of each kind are derived
+from its declaration (``kg.graphql.types``, ``kg.graphql.write_plans.KINDS``).
 """
 
 import asyncio
@@ -23,14 +25,14 @@ from typing import Annotated, Any, TypeVar
 import pyoxigraph as ox
 import strawberry
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case, to_snake_case
 
 from kg import errors
 from kg.graphql import write_inputs as wi
 from kg.graphql import write_plans as plans
 from kg.graphql import write_values
+from kg.graphql.context import Context
 from kg.graphql.mapping import iri_of
-from kg.settings import Settings
-from kg.store.protocol import Store
 from kg.writes import commit, history
 from kg.writes.auth import require_write_token
 from kg.writes.draft import Draft
@@ -116,30 +118,19 @@ WriteResult = Annotated[
 ]
 
 
-def _context(info: Info[Any, Any]) -> tuple[Store, Settings, str | None]:
-    """The store, the settings and the Authorization header of the request."""
-    ctx = info.context
-    values: dict[str, Any] = (
-        ctx
-        if isinstance(ctx, dict)
-        else {k: getattr(ctx, k, None) for k in ("request", "store", "settings")}
-    )
-    request = values.get("request")
-    authorization = request.headers.get("authorization") if request is not None else None
-    store, settings = values["store"], values["settings"]
-    assert isinstance(settings, Settings)
-    return store, settings, authorization
+I = Info[Context, None]  # noqa: E741
 
 
 async def _write(
-    info: Info[Any, Any],
+    info: I,
     operation: str,
     plan: Callable[[Draft], Any],
     source: str | None,
 ) -> WriteResult:
-    store, settings, authorization = _context(info)
+    ctx = info.context
+    store, settings = ctx.store, ctx.settings
     try:
-        require_write_token(settings, authorization)
+        require_write_token(settings, ctx.authorization)
     except (errors.Unauthorized, errors.WritesDisabled) as exc:
         return Unauthorized(message=exc.message, writes_enabled=bool(settings.write_token))
     try:
@@ -185,7 +176,7 @@ async def _write(
 
 
 def _quote(citation: wi.CitationInput | None) -> plans.Quote | None:
-    return plans.Quote(citation.quote, citation.verbatim) if citation is not None else None
+    return plans.Quote(citation.quote, citation.verbatim, citation) if citation else None
 
 
 def _node(value: str, name: str) -> ox.NamedNode:
@@ -195,11 +186,14 @@ def _node(value: str, name: str) -> ox.NamedNode:
 # ---------------------------------------------------------------- resolvers per kind
 
 
-def _creator(kind_name: str, input_type: type) -> Any:
-    kind = plans.KINDS[kind_name]
+def _a(noun: str) -> str:
+    vowel = noun[0] in "aeiou" and not noun.startswith("uni")  # "an unnamed group", "a unit"
+    return f"an {noun}" if vowel else f"a {noun}"
 
+
+def _creator(kind: plans.Kind, input_type: type) -> Any:
     async def create(
-        info: Info[Any, Any],
+        info: I,
         source: strawberry.ID,
         input: input_type,  # type: ignore[valid-type]
         citation: wi.CitationInput | None = None,
@@ -207,16 +201,14 @@ def _creator(kind_name: str, input_type: type) -> Any:
         def plan(draft: Draft) -> ox.NamedNode:
             return plans.create(draft, kind, input.label, input, _quote(citation))  # type: ignore[attr-defined]
 
-        return await _write(info, f"create{_cap(kind_name)}", plan, source)
+        return await _write(info, f"create{kind.name}", plan, source)
 
-    return strawberry.mutation(resolver=create, description=f"Create a {kind.name}.")
+    return strawberry.mutation(resolver=create, description=f"Create {_a(kind.noun)}.")
 
 
-def _updater(kind_name: str, patch_type: type) -> Any:
-    kind = plans.KINDS[kind_name]
-
+def _updater(kind: plans.Kind, patch_type: type) -> Any:
     async def update(
-        info: Info[Any, Any],
+        info: I,
         id: strawberry.ID,
         source: strawberry.ID,
         patch: patch_type,  # type: ignore[valid-type]
@@ -227,48 +219,43 @@ def _updater(kind_name: str, patch_type: type) -> Any:
             label = patch.label  # type: ignore[attr-defined]
             return plans.update(draft, kind, node, label, patch, _quote(citation))
 
-        return await _write(info, f"update{_cap(kind_name)}", plan, source)
+        return await _write(info, f"update{kind.name}", plan, source)
 
     return strawberry.mutation(
         resolver=update,
-        description=f"Update a {kind.name}: fields left out keep their values, null clears one.",
+        description=f"Update {_a(kind.noun)}: fields left out keep their values, null clears one.",
     )
 
 
-def _deleter(kind_name: str) -> Any:
-    kind = plans.KINDS[kind_name]
-
+def _deleter(kind: plans.Kind) -> Any:
     async def delete(
-        info: Info[Any, Any], id: strawberry.ID, source: strawberry.ID | None = None
+        info: I, id: strawberry.ID, source: strawberry.ID | None = None
     ) -> WriteResult:
         def plan(draft: Draft) -> ox.NamedNode:
             return plans.delete(draft, kind, _node(id, "id"))
 
-        return await _write(info, f"delete{_cap(kind_name)}", plan, source)
+        return await _write(info, f"delete{kind.name}", plan, source)
 
     return strawberry.mutation(
         resolver=delete,
-        description=f"Delete a {kind.name} and the citations about it "
+        description=f"Delete {_a(kind.noun)} and the citations about it "
         "(refused while other nodes refer to it).",
     )
 
 
-def _cap(name: str) -> str:
-    return name[0].upper() + name[1:]
-
-
-async def record_source(info: Info[Any, Any], input: wi.SourceInput) -> WriteResult:
+async def record_source(info: I, input: wi.SourceInput) -> WriteResult:
     """Record a source and every fact resting on it, all in one validated change."""
     facts = []
     for i, fact in enumerate(input.facts):
         given = [(name, getattr(fact, name)) for name in wi.FACT_KINDS if getattr(fact, name)]
         if len(given) != 1:
+            names = ", ".join(to_camel_case(name) for name in wi.FACT_KINDS)
             return InvalidInput(
-                message=f"facts[{i}]: give exactly one node (one of {', '.join(wi.FACT_KINDS)})",
+                message=f"facts[{i}]: give exactly one node (one of {names})",
                 field=f"facts[{i}]",
             )
         name, values = given[0]
-        kind = plans.KINDS[_camel(name)]
+        kind = plans.KINDS[wi.FACT_KINDS[name]]
         facts.append(plans.Fact(kind, values.label, values, fact.key, _quote(fact.quote)))
     label = input.label or input.title
 
@@ -288,39 +275,19 @@ async def record_source(info: Info[Any, Any], input: wi.SourceInput) -> WriteRes
     return await _write(info, "recordSource", plan, None)
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-_INPUTS = {
-    "organization": (wi.OrganizationInput, wi.OrganizationPatch),
-    "unit": (wi.UnitInput, wi.UnitPatch),
-    "post": (wi.PostInput, wi.PostPatch),
-    "person": (wi.PersonInput, wi.PersonPatch),
-    "cloudPlatform": (wi.CloudPlatformInput, wi.CloudPlatformPatch),
-    "providerRelationship": (wi.ProviderRelationshipInput, wi.ProviderRelationshipPatch),
-    "initiative": (wi.InitiativeInput, wi.InitiativePatch),
-    "strategyEvent": (wi.StrategyEventInput, wi.StrategyEventPatch),
-}
-
-
 def _mutation_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    for name, (create_input, patch) in _INPUTS.items():
-        fields[f"create_{_snake(name)}"] = _creator(name, create_input)
-        fields[f"update_{_snake(name)}"] = _updater(name, patch)
-        fields[f"delete_{_snake(name)}"] = _deleter(name)
+    for name, kind in plans.KINDS.items():
+        create_input, patch = wi.INPUTS[name]
+        fields[f"create_{to_snake_case(name)}"] = _creator(kind, create_input)
+        fields[f"update_{to_snake_case(name)}"] = _updater(kind, patch)
+        fields[f"delete_{to_snake_case(name)}"] = _deleter(kind)
     fields["record_source"] = strawberry.mutation(
         resolver=record_source,
         description="Record a source (title, publisher, date, URL) with the facts resting on it: "
         "all of it is written or none.",
     )
     return fields
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 Mutation = strawberry.type(
@@ -330,15 +297,18 @@ Mutation = strawberry.type(
 
 
 async def changes(
-    info: Info[Any, Any],
+    info: I,
     since: datetime | None = None,
     after: strawberry.ID | None = None,
     limit: int = 100,
 ) -> list[ChangeRecord]:
     """Committed writes after ``since`` (all when left out), oldest first."""
-    store, _, _ = _context(info)
     found = await asyncio.to_thread(
-        history.changes, store, since, after=iri_of(str(after)) if after else None, limit=limit
+        history.changes,
+        info.context.store,
+        since,
+        after=iri_of(str(after)) if after else None,
+        limit=limit,
     )
     return [ChangeRecord.of(r) for r in found]
 

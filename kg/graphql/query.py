@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, Union, cast
 
 import strawberry
 from graphql import GraphQLObjectType
@@ -67,20 +67,9 @@ class NodeNotFound:
     iri: str | None = None
 
 
-LookupResult = Annotated[
-    t.Organisation
-    | t.Unit
-    | t.Responsibility
-    | t.Person
-    | t.Post
-    | t.CloudPlatform
-    | t.ProviderRelationship
-    | t.Initiative
-    | t.Consideration
-    | t.StrategyEvent
-    | t.Source
-    | t.Citation
-    | NodeNotFound,
+#: Every node type, or why there is none.
+LookupResult: Any = Annotated[
+    Union[(*t.NODE_TYPES.values(), NodeNotFound)],
     strawberry.union("LookupResult", description="The node, or why there is none."),
 ]
 
@@ -154,11 +143,14 @@ def _page(type_name: str, text: str | None, *, description: bool = True, **kw: A
     return page
 
 
+#: The node types ``search`` finds (all but citations and quotations), as declared.
+SEARCHABLE = tuple(name for name, kind in t.DECLARED.items() if kind.searchable)
+
+
 def search_index(store: Store, settings: Settings) -> search.SearchIndex:
-    """The full-text index of ``store`` kept by this process (``kg.search``), over the
-    names and descriptions of every node type but citations."""
-    names = tuple(n for n in t.NODE_TYPES if n not in ("Citation", "Quotation"))
-    return search.index_for(store, {n: RDF_CLASSES[n] for n in names}, settings.search_max_age)
+    """The full-text index of ``store`` kept by this process (``kg.writes.search``), over the
+    names and descriptions of the ``SEARCHABLE`` node types."""
+    return search.index_for(store, {n: RDF_CLASSES[n] for n in SEARCHABLE}, settings.search_max_age)
 
 
 #: Searches for at most this many nodes run on the event loop once the index is built.
@@ -186,7 +178,7 @@ class Query:
         found = (await run(info, lambda loader: loader.load([(target, need)]), inline=True))[0]
         if found is None:
             return NodeNotFound(message=f"no node {id or iri}", id=id, iri=iri)
-        return found  # type: ignore[no-any-return]
+        return found
 
     @root(
         description="Nodes whose names or descriptions hold every word of `text` (the last "
@@ -200,7 +192,7 @@ class Query:
         check_text(text, "a string argument")
         SEARCHES.inc()
         col = collector(info)
-        names = tuple(n for n in t.NODE_TYPES if n not in ("Citation", "Quotation"))
+        names = SEARCHABLE
         if kinds is not None:
             unknown = sorted(set(kinds) - set(names))
             if unknown:

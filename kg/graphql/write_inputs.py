@@ -1,7 +1,9 @@
 """GraphQL input types of the mutations: one ``<Kind>Input`` to create, one ``<Kind>Patch`` to
-update (a field left out keeps its values; ``null`` clears it), and the controlled values as
-enums whose values are the local names of the SKOS concepts in the ontology (``kg:<value>``, or
-a CURIE such as ``org:Head`` for a reused concept).
+update (a field left out keeps its values; ``null`` clears it) and the ``FactInput`` entry of
+each kind, all derived from the declarations in ``kg.graphql.types``; controlled values are the
+enums of ``kg.graphql.controlled`` (``kg:<value>``, or a CURIE such as ``org:Head`` for a reused
+concept). ``CitationInput`` takes the quote and the fields ``Citation`` declares writable
+(hedges, attribution, creditedTo).
 
 Python field names are snake_case; GraphQL shows them in camelCase (``unit_of`` is ``unitOf``).
 References to other nodes are IRIs (``ID``); inside ``recordSource`` they may also be ``_:key``,
@@ -9,80 +11,24 @@ the key of a fact created earlier in the same batch.
 """
 
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import UNSET
+from strawberry.utils.str_converters import to_snake_case
+
+from kg.graphql.mapping import (
+    LABEL_IRI,
+    PAGED,
+    FieldMap,
+    NodeKind,
+    declared_fields,
+    input_name,
+    write_kind,
+)
+from kg.graphql.types import DECLARED
 
 ID = strawberry.ID
-
-
-@strawberry.enum(description="Kinds of organisation (kg:OrganizationKinds).")
-class OrganizationKind(Enum):
-    AI_LAB = "AILab"
-    CLOUD_PROVIDER = "CloudProvider"
-    CHIP_MANUFACTURER = "ChipManufacturer"
-    PUBLISHER = "Publisher"
-    INVESTOR = "Investor"
-    TECHNOLOGY_COMPANY = "TechnologyCompany"
-    JOINT_VENTURE = "JointVenture"
-    DATA_CENTRE_BUILDER = "DataCentreBuilder"
-
-
-@strawberry.enum(description="Roles of posts (kg:Roles; `HEAD` is W3C ORG's org:Head).")
-class PostRole(Enum):
-    HEAD = "org:Head"
-    HEAD_OF_INFRASTRUCTURE = "HeadOfInfrastructure"
-    PRESIDENT = "President"
-    CHIEF_FINANCIAL_OFFICER = "ChiefFinancialOfficer"
-    CHAIR = "Chair"
-
-
-@strawberry.enum(description="What the source says about who holds a post (kg:HolderStatuses).")
-class HolderStatus(Enum):
-    NAMED = "HolderNamed"
-    UNNAMED = "HolderUnnamed"
-    VACANT = "HolderVacant"
-
-
-@strawberry.enum(description="What a provider supplies (kg:ProviderRelationshipKinds).")
-class ProviderRelationshipKind(Enum):
-    CAPACITY_RENTAL = "CapacityRental"
-    HARDWARE_SUPPLY = "HardwareSupply"
-    NOT_STATED = "KindNotStated"
-
-
-@strawberry.enum(
-    description="How far a provider relationship has come (kg:ProviderRelationshipStatuses)."
-)
-class ProviderRelationshipStatus(Enum):
-    ACTIVE = "Active"
-    PLANNED = "Planned"
-    POTENTIAL = "Potential"
-    NOT_STATED = "StatusNotStated"
-
-
-@strawberry.enum(description="Ways an organisation can obtain its compute (kg:Strategies).")
-class Strategy(Enum):
-    BUILD_OWN_DATA_CENTRES = "BuildOwnDataCentres"
-    RENT_CLOUD_CAPACITY = "RentCloudCapacity"
-    HYBRID_PARTNERSHIP_DRIVEN = "HybridPartnershipDriven"
-
-
-@strawberry.enum(description="Kinds of strategy event (kg:EventKinds).")
-class EventKind(Enum):
-    STRATEGY_SHIFT = "StrategyShift"
-    REORGANISATION = "Reorganisation"
-    LEADERSHIP_APPOINTMENT = "LeadershipAppointment"
-    ANNOUNCEMENT = "Announcement"
-    PUBLIC_STATEMENT = "PublicStatement"
-
-
-@strawberry.enum(description="How precisely a source dates an event (kg:DatePrecisions).")
-class DatePrecision(Enum):
-    DAY = "PrecisionDay"
-    MONTH = "PrecisionMonth"
-    YEAR = "PrecisionYear"
-    NOT_STATED = "NotStated"
 
 
 @strawberry.enum(description="What a source is: a news article or another article.")
@@ -91,213 +37,134 @@ class SourceKind(Enum):
     ARTICLE = "Article"
 
 
-@strawberry.input(description="The sentence of the source the written facts rest on.")
-class CitationInput:
-    quote: str
-    verbatim: bool = True
+# ---------------------------------------------------------------- derived from the declarations
+
+_REQUIRED = object()
 
 
-# ---------------------------------------------------------------- create
+def _value_type(python_name: str, spec: FieldMap) -> Any:
+    """The Python type of one input value of a declared field."""
+    write = spec.write
+    assert write is not None
+    kind = write_kind(spec)
+    one: Any = {
+        "text": str,
+        "texts": str,
+        "date": str,
+        "year": str,
+        "decimal": str,
+        "minted": str,
+        "bool": bool,
+        "ref": ID,
+        "refs": ID,
+        "enum": write.values,
+        "enums": write.values,
+    }[kind]
+    assert one is not None, f"{python_name}: a concept field declares its values"
+    return list[one] if kind in ("texts", "minted", "refs", "enums") else one
 
 
-@strawberry.input
-class OrganizationInput:
-    label: str
-    kinds: list[OrganizationKind]
-    description: str | None = None
-    unnamed: bool | None = None
-    funders: list[ID] | None = None
+def _make(name: str, fields: list[tuple[str, Any, Any, str]], description: str | None) -> type:
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__annotations__": annotations, "__module__": __name__}
+    for attr, annotation, default, text in fields:
+        annotations[attr] = annotation
+        namespace[attr] = (
+            strawberry.field(description=text)
+            if default is _REQUIRED
+            else strawberry.field(default=default, description=text)
+        )
+    return strawberry.input(type(name, (), namespace), description=description)
 
 
-@strawberry.input
-class UnitInput:
-    label: str
-    unit_of: ID
-    parent: ID | None = None
-    responsibilities: list[str] | None = None
-    description: str | None = None
+def _plain(description: str) -> str:
+    """A read field's description without what it says about pages of nodes."""
+    return description.removesuffix(" " + PAGED)
 
 
-@strawberry.input
-class PostInput:
-    label: str
-    post_in: ID
-    holder_status: HolderStatus
-    role: PostRole | None = None
-    held_by: ID | None = None
-    description: str | None = None
+def _writable(cls: type) -> list[tuple[str, Any, FieldMap, str]]:
+    """``(input name, value type, mapping, description)`` of each written field of ``cls``."""
+    return [
+        (input_name(python_name, spec), _value_type(python_name, spec), spec, _plain(text))
+        for python_name, text, spec in declared_fields(cls)
+        if spec.write is not None
+    ]
 
 
-@strawberry.input
-class PersonInput:
-    label: str
-    description: str | None = None
+def _inputs(kind: NodeKind) -> tuple[type, type]:
+    """``<Kind>Input`` (create: the label and required fields first) and ``<Kind>Patch``
+    (update: every field optional, left out keeps its values, null clears it)."""
+    assert kind.writes is not None
+    declared = _writable(kind.cls)
+    label = [d for d in declared if d[2].path == LABEL_IRI]
+    required = [d for d in declared if d[2].write and d[2].write.required and d not in label]
+    optional = [d for d in declared if d not in label and d not in required]
+    create = [(a, t, _REQUIRED, x) for a, t, _, x in label + required] + [
+        (a, t | None, None, x) for a, t, _, x in optional
+    ]
+    patch = [(a, t | None, UNSET, x) for a, t, _, x in label + required + optional]
+    return (
+        _make(f"{kind.name}Input", create, kind.writes.description),
+        _make(f"{kind.name}Patch", patch, None),
+    )
 
 
-@strawberry.input
-class CloudPlatformInput:
-    label: str
-    provider: ID
+if TYPE_CHECKING:
 
+    class CitationInput:
+        """What mypy sees of ``CitationInput`` (the declared fields are read by name)."""
 
-@strawberry.input
-class ProviderRelationshipInput:
-    label: str
-    customer: ID
-    provider: ID
-    kind: ProviderRelationshipKind
-    status: ProviderRelationshipStatus
-    platform: ID | None = None
-    managed_by: ID | None = None
-    description: str | None = None
+        quote: str
+        verbatim: bool
 
+else:
+    #: The sentence of the source the written facts rest on, and how the source states them.
+    CitationInput = _make(
+        "CitationInput",
+        [
+            ("quote", str, _REQUIRED, "The sentence."),
+            ("verbatim", bool, True, "True when `quote` is the source's own words."),
+        ]
+        + [(a, t | None, None, x) for a, t, _, x in _writable(DECLARED["Citation"].cls)],
+        "The sentence of the source the written facts rest on, and how the source states them.",
+    )
 
-@strawberry.input
-class InitiativeInput:
-    label: str
-    led_by: list[ID]
-    former_strategies: list[Strategy] | None = None
-    current_strategy: Strategy | None = None
-    alternate_names: list[str] | None = None
-    description: str | None = None
+#: The Input and Patch of every kind mutations create, by GraphQL type name.
+INPUTS: dict[str, tuple[type, type]] = {
+    name: _inputs(kind) for name, kind in DECLARED.items() if kind.writes is not None
+}
 
+#: The node field of ``FactInput`` (``cloud_platform``, shown as ``cloudPlatform``) -> kind.
+FACT_KINDS: dict[str, str] = {to_snake_case(name): name for name in INPUTS}
 
-@strawberry.input(
-    description="A strategy event. date is YYYY-MM-DD, YYYY-MM or YYYY; datePrecision defaults "
-    "to the precision of date (NOT_STATED without one)."
-)
-class StrategyEventInput:
-    label: str
-    kind: EventKind
-    associated_with: list[ID]
-    date: str | None = None
-    date_precision: DatePrecision | None = None
-    concerns: list[ID] | None = None
-    from_strategy: Strategy | None = None
-    to_strategy: Strategy | None = None
-    benefits: list[str] | None = None
-    risks: list[str] | None = None
-    original_units: list[ID] | None = None
-    resulting_units: list[ID] | None = None
-    appointed_to: list[ID] | None = None
-    appointees: list[ID] | None = None
-    description: str | None = None
+if TYPE_CHECKING:
 
+    class FactInput:
+        """What mypy sees of ``FactInput`` (the node fields are read by name)."""
 
-# ---------------------------------------------------------------- update (left out: unchanged)
+        key: str | None
+        quote: CitationInput | None
 
-
-@strawberry.input
-class OrganizationPatch:
-    label: str | None = UNSET
-    kinds: list[OrganizationKind] | None = UNSET
-    description: str | None = UNSET
-    unnamed: bool | None = UNSET
-    funders: list[ID] | None = UNSET
-
-
-@strawberry.input
-class UnitPatch:
-    label: str | None = UNSET
-    unit_of: ID | None = UNSET
-    parent: ID | None = UNSET
-    responsibilities: list[str] | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input
-class PostPatch:
-    label: str | None = UNSET
-    post_in: ID | None = UNSET
-    holder_status: HolderStatus | None = UNSET
-    role: PostRole | None = UNSET
-    held_by: ID | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input
-class PersonPatch:
-    label: str | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input
-class CloudPlatformPatch:
-    label: str | None = UNSET
-    provider: ID | None = UNSET
-
-
-@strawberry.input
-class ProviderRelationshipPatch:
-    label: str | None = UNSET
-    customer: ID | None = UNSET
-    provider: ID | None = UNSET
-    kind: ProviderRelationshipKind | None = UNSET
-    status: ProviderRelationshipStatus | None = UNSET
-    platform: ID | None = UNSET
-    managed_by: ID | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input
-class InitiativePatch:
-    label: str | None = UNSET
-    led_by: list[ID] | None = UNSET
-    former_strategies: list[Strategy] | None = UNSET
-    current_strategy: Strategy | None = UNSET
-    alternate_names: list[str] | None = UNSET
-    description: str | None = UNSET
-
-
-@strawberry.input
-class StrategyEventPatch:
-    label: str | None = UNSET
-    kind: EventKind | None = UNSET
-    associated_with: list[ID] | None = UNSET
-    date: str | None = UNSET
-    date_precision: DatePrecision | None = UNSET
-    concerns: list[ID] | None = UNSET
-    from_strategy: Strategy | None = UNSET
-    to_strategy: Strategy | None = UNSET
-    benefits: list[str] | None = UNSET
-    risks: list[str] | None = UNSET
-    original_units: list[ID] | None = UNSET
-    resulting_units: list[ID] | None = UNSET
-    appointed_to: list[ID] | None = UNSET
-    appointees: list[ID] | None = UNSET
-    description: str | None = UNSET
-
-
-# ---------------------------------------------------------------- recordSource
-
-
-@strawberry.input(
-    description="One fact of recordSource: exactly one of the node fields. key names the new "
-    "node for later facts of the batch (refer to it as _:key); quote cites the sentence."
-)
-class FactInput:
-    key: str | None = None
-    quote: CitationInput | None = None
-    organization: OrganizationInput | None = None
-    unit: UnitInput | None = None
-    post: PostInput | None = None
-    person: PersonInput | None = None
-    cloud_platform: CloudPlatformInput | None = None
-    provider_relationship: ProviderRelationshipInput | None = None
-    initiative: InitiativeInput | None = None
-    strategy_event: StrategyEventInput | None = None
-
-
-FACT_KINDS = (
-    "organization",
-    "unit",
-    "post",
-    "person",
-    "cloud_platform",
-    "provider_relationship",
-    "initiative",
-    "strategy_event",
-)
+else:
+    FactInput = strawberry.input(
+        type(
+            "FactInput",
+            (),
+            {
+                "__module__": __name__,
+                "__annotations__": {
+                    "key": str | None,
+                    "quote": CitationInput | None,
+                    **{field: INPUTS[name][0] | None for field, name in FACT_KINDS.items()},
+                },
+                "key": None,
+                "quote": None,
+                **{field: None for field in FACT_KINDS},
+            },
+        ),
+        description="One fact of recordSource: exactly one of the node fields. key names the new "
+        "node for later facts of the batch (refer to it as _:key); quote cites the sentence.",
+    )
 
 
 @strawberry.input(

@@ -1,9 +1,10 @@
-"""What each mutation writes: one table of node kinds and their fields, and the plans built from it.
+"""What each mutation writes: the node kinds' write plans, derived from their declarations.
 
 A :class:`Kind` names a node type's class, the segment of its minted IRIs and its fields; each
-:class:`FieldSpec` names the RDF property a GraphQL input field writes and how its value becomes
-a term. The plans below fill a ``kg.writes.Draft``; the GraphQL layer (``mutations.py``) only
-declares the input types and turns results into union members. Input values are read by
+:class:`FieldSpec` names the RDF property an input field writes and how its value becomes a
+term. Both are derived from the declarations in ``kg.graphql.types``. The plans below fill a
+``kg.writes.draft.Draft``; the GraphQL layer (``mutations.py``) only turns results into union
+members. Input values are read by
 attribute name, so any object with the fields works (the strawberry inputs, a dataclass).
 """
 
@@ -11,156 +12,91 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import pyoxigraph as ox
 from strawberry import UNSET
 
+from kg.graphql.mapping import LABEL_IRI, NodeKind, declared_fields, input_name, write_kind
+from kg.graphql.types import DECLARED
 from kg.graphql.write_values import (
     MAX_LIST,
     XSD,
     InvalidInput,
     concept_node,
     date_literal,
+    decimal_literal,
     iri,
     listed,
     n,
     precision_for,
     text,
     unset,
+    year_literal,
 )
 from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA
 from kg.store.protocol import Term
 from kg.writes.draft import RDF_TYPE, Draft
 
-_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_LABEL = ox.NamedNode(LABEL_IRI)
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str  # the attribute of the input object
     predicate: ox.NamedNode
-    kind: str  # text | texts | ref | refs | enum | enums | bool | date | url | minted
+    kind: str  # text | texts | ref | refs | enum | enums | bool | date | year | decimal | minted
     minted: tuple[str, ox.NamedNode] | None = None  # (IRI segment, class) for kind "minted"
 
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # "organization", used in operation names and messages
+    name: str  # the GraphQL type: "Organisation", in operation names (createOrganisation)
+    noun: str  # "organisation", in descriptions and messages
     segment: str  # minted IRIs are id/<segment>/<slug>
     classes: tuple[ox.NamedNode, ...]
     fields: tuple[FieldSpec, ...]
     extra_types: Callable[[Any], list[ox.NamedNode]] = field(default=lambda _: [])
 
 
-def _f(name: str, predicate: Any, kind: str, minted: tuple[str, Any] | None = None) -> FieldSpec:
-    return FieldSpec(name, n(predicate), kind, (minted[0], n(minted[1])) if minted else None)
+def _fields(cls: type) -> tuple[FieldSpec, ...]:
+    """The fields of ``cls`` mutations write, but its label."""
+    fields = []
+    for python_name, _, spec in declared_fields(cls):
+        if spec.write is None or spec.path == LABEL_IRI:
+            continue
+        minted = spec.write.minted
+        fields.append(
+            FieldSpec(
+                input_name(python_name, spec),
+                n(spec.path),
+                write_kind(spec),
+                (minted[0], n(minted[1])) if minted else None,
+            )
+        )
+    return tuple(fields)
 
 
-def _event_types(values: Any) -> list[ox.NamedNode]:
-    kind = getattr(values, "kind", None)
-    return [n(ORG.ChangeEvent)] if isinstance(kind, Enum) and kind.value == "Reorganisation" else []
-
-
-_DESCRIPTION = _f("description", DCT.description, "text")
-
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind(
-            "organization",
-            "org",
-            (n(ORG.FormalOrganization),),
-            (
-                _f("kinds", ORG.classification, "enums"),
-                _f("unnamed", KG.unnamed, "bool"),
-                _f("funders", SCHEMA.funder, "refs"),
-                _DESCRIPTION,
-            ),
-        ),
-        Kind(
-            "unit",
-            "unit",
-            (n(ORG.OrganizationalUnit),),
-            (
-                _f("unit_of", ORG.unitOf, "ref"),
-                _f("parent", ORG.subOrganizationOf, "ref"),
-                _f(
-                    "responsibilities", ORG.purpose, "minted", ("responsibility", KG.Responsibility)
-                ),
-                _DESCRIPTION,
-            ),
-        ),
-        Kind(
-            "post",
-            "post",
-            (n(ORG.Post),),
-            (
-                _f("post_in", ORG.postIn, "ref"),
-                _f("role", ORG.role, "enum"),
-                _f("holder_status", KG.holderStatus, "enum"),
-                _f("held_by", ORG.heldBy, "ref"),
-                _DESCRIPTION,
-            ),
-        ),
-        Kind("person", "person", (n(SCHEMA.Person),), (_DESCRIPTION,)),
-        Kind(
-            "cloudPlatform",
-            "platform",
-            (n(KG.CloudPlatform),),
-            (_f("provider", SCHEMA.provider, "ref"),),
-        ),
-        Kind(
-            "providerRelationship",
-            "relationship",
-            (n(KG.ProviderRelationship),),
-            (
-                _f("customer", KG.customer, "ref"),
-                _f("provider", KG.provider, "ref"),
-                _f("platform", KG.platform, "ref"),
-                _f("kind", KG.relationshipKind, "enum"),
-                _f("status", KG.relationshipStatus, "enum"),
-                _f("managed_by", KG.managedBy, "ref"),
-                _DESCRIPTION,
-            ),
-        ),
-        Kind(
-            "initiative",
-            "initiative",
-            (n(KG.Initiative),),
-            (
-                _f("led_by", KG.ledBy, "refs"),
-                _f("former_strategies", KG.formerStrategy, "enums"),
-                _f("current_strategy", KG.currentStrategy, "enum"),
-                _f("alternate_names", SCHEMA.alternateName, "texts"),
-                _DESCRIPTION,
-            ),
-        ),
-        Kind(
-            "strategyEvent",
-            "event",
-            (n(KG.StrategyEvent),),
-            (
-                _f("kind", KG.eventKind, "enum"),
-                _f("associated_with", PROV.wasAssociatedWith, "refs"),
-                _f("date", KG.date, "date"),
-                _f("date_precision", KG.datePrecision, "enum"),
-                _f("concerns", KG.concerns, "refs"),
-                _f("from_strategy", KG.fromStrategy, "enum"),
-                _f("to_strategy", KG.toStrategy, "enum"),
-                _f("benefits", KG.benefit, "minted", ("benefit", KG.Benefit)),
-                _f("risks", KG.risk, "minted", ("risk", KG.Risk)),
-                _f("original_units", ORG.originalOrganization, "refs"),
-                _f("resulting_units", ORG.resultingOrganization, "refs"),
-                _f("appointed_to", KG.appointedTo, "refs"),
-                _f("appointees", KG.appointee, "refs"),
-                _DESCRIPTION,
-            ),
-            extra_types=_event_types,
-        ),
+def _kind(node: NodeKind) -> Kind:
+    writes = node.writes
+    assert writes is not None
+    extra = writes.extra_types
+    return Kind(
+        node.name,
+        writes.noun,
+        writes.segment,
+        tuple(n(c) for c in node.classes),
+        _fields(node.cls),
+        (lambda values: [n(c) for c in extra(values)]) if extra else (lambda _: []),
     )
+
+
+#: The node kinds mutations create, by GraphQL type name (from ``kg.graphql.types``).
+KINDS: dict[str, Kind] = {
+    name: _kind(node) for name, node in DECLARED.items() if node.writes is not None
 }
+#: What a citation records beside its quote (hedges, attribution, creditedTo).
+CITATION_FIELDS = _fields(DECLARED["Citation"].cls)
 
 
 def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNode]) -> list[Term]:
@@ -176,6 +112,10 @@ def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNod
         return [ox.Literal(bool(value))]
     if spec.kind == "date":
         return [date_literal(value, name)]
+    if spec.kind == "year":
+        return [year_literal(value, name)]
+    if spec.kind == "decimal":
+        return [decimal_literal(value, name)]
     if spec.kind == "enum":
         return [concept_node(value.value)]
     if spec.kind == "enums":
@@ -200,8 +140,11 @@ def terms(draft: Draft, spec: FieldSpec, value: Any, keys: dict[str, ox.NamedNod
 
 @dataclass
 class Quote:
+    """The sentence a write rests on; ``values`` has the ``CITATION_FIELDS`` given with it."""
+
     quote: str
     verbatim: bool = True
+    values: Any = None
 
 
 def create(
@@ -226,7 +169,7 @@ def create(
         for term in terms(draft, spec, value, keys):
             draft.add(node, spec.predicate, term)
         written.append(spec.predicate)
-    if kind.name == "strategyEvent" and getattr(values, "date_precision", None) is None:
+    if kind.name == "StrategyEvent" and getattr(values, "date_precision", None) is None:
         date_value = getattr(values, "date", None)
         lit = date_literal(date_value, "date") if date_value else None
         draft.add(node, n(KG.datePrecision), precision_for(lit))
@@ -238,7 +181,7 @@ def update(
     draft: Draft, kind: Kind, node: ox.NamedNode, label: Any, values: Any, quote: Quote | None
 ) -> ox.NamedNode:
     """Replace the fields the client gave (null clears a field); leave the others alone."""
-    draft.expect(node, kind.classes, kind.name)
+    draft.expect(node, kind.classes, kind.noun)
     written = []
     if not unset(label):
         draft.set(node, _LABEL, [] if label is None else [text(label, "label", limit=1_000)])
@@ -249,20 +192,20 @@ def update(
             continue
         draft.set(node, spec.predicate, terms(draft, spec, value, {}))
         written.append(spec.predicate)
-    if kind.name == "strategyEvent":
-        _keep_event_in_step(draft, node, values)
+    if kind.name == "StrategyEvent":
+        _keep_event_in_step(draft, kind, node, values)
     cite(draft, node, quote, written)
     return node
 
 
-def _keep_event_in_step(draft: Draft, node: ox.NamedNode, values: Any) -> None:
+def _keep_event_in_step(draft: Draft, kind: Kind, node: ox.NamedNode, values: Any) -> None:
     """A new kind keeps org:ChangeEvent in step; a new date its precision (unless given)."""
     if not unset(getattr(values, "kind", UNSET)):
         change_event = n(ORG.ChangeEvent)
         draft.removed.update(
             q for q in draft.quads_of(node) if q.predicate == RDF_TYPE and q.object == change_event
         )
-        for cls in _event_types(values):
+        for cls in kind.extra_types(values):
             draft.add(node, RDF_TYPE, cls)
     date_value = getattr(values, "date", UNSET)
     if not unset(date_value) and unset(getattr(values, "date_precision", UNSET)):
@@ -271,7 +214,7 @@ def _keep_event_in_step(draft: Draft, node: ox.NamedNode, values: Any) -> None:
 
 
 def delete(draft: Draft, kind: Kind, node: ox.NamedNode) -> ox.NamedNode:
-    draft.expect(node, kind.classes, kind.name)
+    draft.expect(node, kind.classes, kind.noun)
     draft.remove_node(node)
     return node
 
@@ -291,6 +234,11 @@ def cite(
     draft.add(citation, n(KG.verbatim), ox.Literal(quote.verbatim))
     for predicate in dict.fromkeys(supports):
         draft.add(citation, n(KG.supports), predicate)
+    for spec in CITATION_FIELDS:
+        value = getattr(quote.values, spec.name, None)
+        if value is not None and not unset(value):
+            for term in terms(draft, spec, value, {}):
+                draft.add(citation, spec.predicate, term)
 
 
 @dataclass

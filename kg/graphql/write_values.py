@@ -3,7 +3,8 @@
 Strings are capped (``MAX_TEXT`` characters, labels 1,000), lists at ``MAX_LIST`` items; a node
 is named by its id (``org/openai``, ``~base64url``) or its absolute http(s) IRI (or ``_:key``
 inside a batch); dates are ``YYYY-MM-DD`` (xsd:date),
-``YYYY-MM`` (xsd:gYearMonth) or ``YYYY`` (xsd:gYear). Anything else is ``InvalidInput``.
+``YYYY-MM`` (xsd:gYearMonth) or ``YYYY`` (xsd:gYear); years ``YYYY`` (xsd:gYear); decimals a
+string of digits with at most one ``.``. Anything else is ``InvalidInput``.
 """
 
 from __future__ import annotations
@@ -104,6 +105,23 @@ def date_literal(value: str, name: str, *, with_time: bool = False) -> ox.Litera
             return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
     wanted = "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ" if with_time else "YYYY-MM-DD, YYYY-MM or YYYY"
     raise InvalidInput(f"{value[:40]!r} is not a valid date ({wanted})", field=name)
+
+
+def year_literal(value: str, name: str) -> ox.Literal:
+    """``YYYY`` as an xsd:gYear."""
+    if not re.fullmatch(r"\d{4}", value):
+        raise InvalidInput(f"{value[:40]!r} is not a year (YYYY)", field=name)
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+
+
+def decimal_literal(value: str, name: str) -> ox.Literal:
+    """A decimal number given as a string (``49``, ``12.5``) as an xsd:decimal."""
+    if len(value) > 40 or not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value):
+        raise InvalidInput(
+            f"{value[:40]!r} is not a decimal number (digits, at most one '.', e.g. 12.5)",
+            field=name,
+        )
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def concept_node(key: str) -> ox.NamedNode:

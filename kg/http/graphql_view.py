@@ -19,19 +19,7 @@ from kg.graphql.context import Context
 from kg.graphql.schema import KgSchema, build_schema
 from kg.http import playground
 from kg.http.state import state_of
-from kg.model import paths
 from kg.settings import Settings
-
-#: The query the playground opens with.
-EXAMPLE = "example.graphql"
-
-
-def example_query() -> str:
-    """``queries/example.graphql`` (the playground's opening query)."""
-    for folder in (paths.ONTOLOGY_DIR.parent / "_queries", paths.ONTOLOGY_DIR.parent / "queries"):
-        if (folder / EXAMPLE).is_file():
-            return (folder / EXAMPLE).read_text(encoding="utf-8")
-    return "{ organisations { nodes { id name } } }\n"
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -86,7 +74,7 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(store=state.store, settings=state.settings, request=request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(playground.graphiql_page(example_query()))
+        return HTMLResponse(playground.graphiql_page())  # opens with queries/example.graphql
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

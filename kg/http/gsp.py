@@ -24,29 +24,9 @@ from starlette.routing import BaseRoute, Route
 from kg.errors import InputError, NotFound
 from kg.http.negotiate import choose
 from kg.http.state import state_of
-from kg.model import paths
+from kg.model import paths, rdf
 from kg.model.namespaces import check_iri
 
-#: Export formats by short name.
-FORMATS: dict[str, ox.RdfFormat] = {
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-_ALIASES = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "nq": "nquads",
-    "json-ld": "jsonld",
-    "rdf": "rdfxml",
-    "xml": "rdfxml",
-    "text/plain": "ntriples",
-    "application/x-turtle": "turtle",
-    **{f.media_type: name for name, f in FORMATS.items()},
-}
 _DATASET_OFFERS = [
     "application/trig",
     "application/n-quads",
@@ -73,16 +53,9 @@ def export_format(fmt: str | None, accept: str | None, *, whole: bool) -> ox.Rdf
     The whole dataset defaults to TriG; a single-graph format (Turtle, N-Triples, RDF/XML)
     asked for explicitly gets the union of all graphs, without graph names."""
     if fmt:
-        key = fmt.split(";")[0].strip().lower()
-        name = _ALIASES.get(key, key)
-        if name not in FORMATS:
-            raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-        chosen = FORMATS[name]
-    else:
-        offers = _DATASET_OFFERS if whole else _GRAPH_OFFERS
-        media = choose(accept, offers) or offers[0]
-        chosen = FORMATS[_ALIASES[media]]
-    return chosen
+        return rdf.format_named(fmt, what="export format")
+    offers = _DATASET_OFFERS if whole else _GRAPH_OFFERS
+    return rdf.format_named(choose(accept, offers) or offers[0])
 
 
 def gzip_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -25,6 +25,7 @@ from starlette.types import Scope
 
 from kg.http import assets
 from kg.http.layout import STYLE, header
+from kg.model import paths
 
 STATIC_PREFIX = "/static"
 #: Used when no example query is given and ``queries/`` has none.
@@ -45,12 +46,6 @@ FALLBACK_QUERY = """\
 }
 """
 
-_QUERIES_DIR = (
-    assets.STATIC_DIR.parent / "_queries"
-    if (assets.STATIC_DIR.parent / "_queries").is_dir()
-    else assets.STATIC_DIR.parent.parent / "queries"
-)
-
 # 'unsafe-inline' styles: React and CodeMirror set style attributes; scripts stay 'self' only.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -69,7 +64,7 @@ _IMMUTABLE = "public, max-age=31536000, immutable"
 
 def default_example_query(directory: Path | None = None) -> str:
     """The playground's opening query: ``queries/example.graphql``, else the first ``.graphql``."""
-    folder = directory or _QUERIES_DIR
+    folder = directory or paths.QUERIES_DIR
     preferred = folder / "example.graphql"
     candidates = [preferred] if preferred.is_file() else sorted(folder.glob("*.graphql"))
     for path in candidates:

@@ -1,7 +1,9 @@
-"""Where the shipped files live: the ontology, the shapes and the article graph.
+"""Where the shipped files live: the ontology, the shapes, the article graph and the example
+queries.
 
-In a wheel they are packaged under ``kg/_ontology`` and ``kg/_data``; in a source checkout
-(editable install, tests) they are read from the top-level ``ontology/`` and ``data/``.
+In a wheel they are packaged under ``kg/_ontology``, ``kg/_data`` and ``kg/_queries``; in a
+source checkout (editable install, tests) they are read from the top-level ``ontology/``,
+``data/`` and ``queries/``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ def _locate(packaged: str, checkout: str) -> Path:
 
 ONTOLOGY_DIR = _locate("_ontology", "ontology")
 DATA_DIR = _locate("_data", "data")
+QUERIES_DIR = _locate("_queries", "queries")
 
 ONTOLOGY = ONTOLOGY_DIR / "kg.ttl"
 SHAPES = ONTOLOGY_DIR / "shapes.ttl"

@@ -19,7 +19,8 @@ import pyoxigraph as ox
 from kg.errors import InputError, ParseError
 from kg.model.text import illegal_character
 
-#: Format names accepted by ``--format`` and ``?format=``, with their media types.
+#: The one format table: names accepted by ``--format`` (``kg load``, ``kg export``) and
+#: ``?format=`` (``/export``, ``/store``), each format with its media type.
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
@@ -41,6 +42,10 @@ _ALIASES = {
     "rdf": "rdfxml",
     "owl": "rdfxml",
     "rdf/xml": "rdfxml",
+    # media types (``?format=text/turtle``, ``Accept``)
+    "text/plain": "ntriples",
+    "application/x-turtle": "turtle",
+    **{f.media_type: name for name, f in FORMATS.items()},
 }
 
 _EXTENSIONS = {
@@ -57,13 +62,13 @@ _EXTENSIONS = {
 }
 
 
-def format_named(name: str) -> ox.RdfFormat:
-    """The RDF format for a user-given name (``turtle``, ``ttl``, ``nquads``...)."""
-    key = _ALIASES.get(name.lower(), name.lower())
+def format_named(name: str, *, what: str = "RDF format") -> ox.RdfFormat:
+    """The RDF format for a user-given name (``turtle``, ``ttl``, ``json``...) or media type
+    (``text/turtle``; parameters such as ``;charset=utf-8`` are ignored)."""
+    given = name.split(";")[0].strip().lower()
+    key = _ALIASES.get(given, given)
     if key not in FORMATS:
-        raise InputError(
-            f"unknown RDF format {name!r}; use one of {', '.join(FORMATS)}", format=name
-        )
+        raise InputError(f"unknown {what} {name!r}; use one of {', '.join(FORMATS)}", format=name)
     return FORMATS[key]
 
 
@@ -222,18 +227,6 @@ def _read_for_location(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
-
-
-def parse_bytes(
-    data: bytes, fmt: ox.RdfFormat, *, source: str = "<input>", base_iri: str | None = None
-) -> list[ox.Quad]:
-    """Every quad of an RDF document held in memory, or a ParseError naming the line."""
-    if fmt == ox.RdfFormat.RDF_XML:
-        refuse_doctype(data, source)
-    try:
-        return list(ox.parse(data, fmt, base_iri=base_iri))
-    except (SyntaxError, ValueError) as exc:
-        raise parse_error(exc, source, fmt=fmt, data=data) from exc
 
 
 def check_literals(quads: Iterable[ox.Quad], source: str) -> None:

@@ -5,7 +5,7 @@ Every committed write adds one ``kg:Change`` (a ``prov:Activity``) to the named 
 its record are committed together or not at all::
 
     <id/change/20260316T130800000001Z-1a2b3c4d> a prov:Activity, kg:Change ;
-        rdfs:label "createOrganization" ;              # the operation
+        rdfs:label "createOrganisation" ;              # the operation
         prov:endedAtTime "2026-03-16T13:08:00.000001Z"^^xsd:dateTime ;
         prov:used <id/source/...> ;                    # the source the write names, if any
         prov:wasInformedBy <id/change/...> ;           # the change(s) before it

@@ -26,8 +26,8 @@ from tests.plugins.server import Server
 
 ID = "https://w3id.org/aikg/id/"
 CREATE = """
-mutation($input: OrganizationInput!) {
-  result: createOrganization(source: "https://w3id.org/aikg/id/source/seemless-article",
+mutation($input: OrganisationInput!) {
+  result: createOrganisation(source: "https://w3id.org/aikg/id/source/seemless-article",
                              input: $input) {
     __typename ... on InvalidInput { message field }
   }
