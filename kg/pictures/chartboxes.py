@@ -175,3 +175,27 @@ def popup_rules(idents: Sequence[str]) -> str:
         f"svg:has(#{i}:hover) #{i}-pop, svg:has(#{i}:focus) #{i}-pop {{ display: inline; }}\n"
         for i in idents
     )
+
+
+def post_text(post: Post) -> str:
+    """One line of text for ``post``: holder, reporting lines and note, with their marks."""
+    facts = post.facts
+    parts = [
+        marked(
+            f"{marked(post.label, facts['post'].marks)}: {post.holder_text}", facts["holder"].marks
+        )
+    ]
+    parts += [marked(f"reports to {t}", facts["reportsTo"].marks) for _, t in post.reports_to]
+    if post.note:
+        parts.append(marked(f"note: {post.note}", facts["note"].marks))
+    return "; ".join(parts)
+
+
+def group_text(group: Group) -> str:
+    """One line of text for an unnamed group that reports to a post."""
+    said = marked(group.label, group.facts["name"].marks)
+    said += "".join(
+        "; " + marked(f"reports to {t}", group.facts["reportsTo"].marks)
+        for _, t in group.reports_to
+    )
+    return said + (f"; note: {marked(group.note, group.facts['note'].marks)}" if group.note else "")

@@ -220,7 +220,7 @@ def reorganisation_svg(
         for a in reorg.original
         for b in reorg.resulting
     ]
-    heading = wrap(f"{reorg.label} ({_when(reorg)})", 560, 15, bold=True)
+    heading = wrap(f"{reorg.label} ({when_text(reorg)})", 560, 15, bold=True)
     header_h = 22.0 * len(heading) + 26
     header = text_lines(heading, x=16, y=30, size=15, line_height=22, cls="heading")
     after = frozenset(k for k in boxes if k.startswith("after:"))
@@ -240,7 +240,7 @@ def reorganisation_svg(
     )
 
 
-def _when(reorg: Reorganisation) -> str:
+def when_text(reorg: Reorganisation) -> str:
     """Its date as the sources give it, with the date's marks (e.g. who reported it first)."""
     marks = reorg.facts["date"].marks
     return f"{reorg.when}; {marks[:1].lower()}{marks[1:]}" if marks else reorg.when
@@ -274,7 +274,7 @@ def describe(chart: OrgChart) -> str:
 def describe_reorganisation(reorg: Reorganisation) -> str:
     before = ", ".join(u.label for u in reorg.original) or "not reported"
     after = ", ".join(u.label for u in reorg.resulting) or "not reported"
-    return f"{reorg.label} ({_when(reorg)}). Before: {before}. After: {after}."
+    return f"{reorg.label} ({when_text(reorg)}). Before: {before}. After: {after}."
 
 
 def orgchart_document(chart: OrgChart, *, engine: str = "auto") -> str:
