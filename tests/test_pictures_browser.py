@@ -76,6 +76,21 @@ def test_the_org_chart_in_a_browser(kg_server: str, browser_page: BrowserPage, s
     panel = page.locator("#details").inner_text()
     assert all(r["statement"] in panel for r in other["responsibilities"])
 
+    # Reporting lines: each group leader's post has a visible, labelled line to the post the
+    # graph says it reports to, and the key explains the line.
+    bosses = graphql(
+        kg_server,
+        f'{{ lookup(iri: "{INFRASTRUCTURE}") {{ ... on Unit {{ '
+        "subUnits(first: 10) { posts(first: 10) { iri reportsTo(first: 10) { iri } } } } } }",
+    )["lookup"]["subUnits"]
+    for post in (p for g in bosses for p in g["posts"]):
+        for boss in post["reportsTo"]:
+            line = page.locator(
+                f".kg-picture .reporting[data-from='{post['iri']}'][data-to='{boss['iri']}']"
+            ).first
+            assert line.is_visible() and "reports to" in (line.text_content() or "")
+    assert page.locator(".kg-picture .legend").first.is_visible()
+
     # The reorganisation: its before/after picture is on the page.
     befores = page.locator(".kg-picture text", has_text="BEFORE").count()
     afters = page.locator(".kg-picture text", has_text="AFTER").count()

@@ -253,7 +253,8 @@ def draw_orgchart(ident: str, output: Path, store: str | None, layout: str) -> N
     """Draw the organisation chart of ID (e.g. openai, org/openai or a full IRI).
 
     The chart shows the units nested as the graph nests them, each with its lead post and
-    holder, and the before/after of each reorganisation of them.
+    holder, the reporting lines between posts, "kg editorial note" on what only kg's notes
+    state and the sources' hedges, and the before/after of each reorganisation of them.
     """
     from kg.http.pictures import draw_orgchart as run
     from kg.settings import Settings

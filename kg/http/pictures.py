@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from kg.errors import InputError
 from kg.http.layout import href, page
 from kg.http.state import AppState, state_of
+from kg.pictures.chartboxes import group_text, post_text
 from kg.pictures.data import (
     fetch_organisations_with_units,
     fetch_orgchart,
@@ -26,7 +27,15 @@ from kg.pictures.data import (
     short_id,
 )
 from kg.pictures.draw import esc
-from kg.pictures.orgchart import OrgChart, Unit, orgchart_document, orgchart_svg, reorganisation_svg
+from kg.pictures.orgchart import (
+    OrgChart,
+    Post,
+    Unit,
+    orgchart_document,
+    orgchart_svg,
+    reorganisation_svg,
+    when_text,
+)
 from kg.pictures.timeline import NARROW, Timeline, timeline_svg
 from kg.settings import Settings
 from kg.store.opening import ensure_seeded, store_for
@@ -92,8 +101,9 @@ def orgchart_page(request: Request) -> Response:
     )
     body = (
         f"<h1>Organisation chart: {esc(chart.label)}</h1>"
-        f"<p>{esc(chart.label)} and its units as the graph nests them. Hover over a box, or "
-        "move to it with the Tab key, to see its responsibilities.</p>"
+        f"<p>{esc(chart.label)} and its units as the graph nests them, and the reporting lines "
+        "between posts. Hover over a box, or move to it with the Tab key, to see its "
+        "responsibilities. What only kg's own notes state is marked (kg editorial note).</p>"
         '<div class="split"><figure class="picture">'
         f"{orgchart_svg(chart, engine=engine, popups=False)}</figure>"
         '<aside id="details" class="panel" aria-live="polite" aria-labelledby="details-title">'
@@ -117,14 +127,12 @@ def orgchart_page(request: Request) -> Response:
 
 
 def _chart_text(chart: OrgChart) -> str:
-    def posts(items: list[tuple[str, str]]) -> str:
-        return "".join(f"<li>{esc(label)}: {esc(holder)}</li>" for label, holder in items)
+    def posts(items: list[Post]) -> str:
+        return "".join(f"<li>{esc(post_text(p))}</li>" for p in items)
 
     def unit_item(unit: Unit) -> str:
         children = "".join(unit_item(c) for c in chart.children(unit))
-        leads = (
-            posts([(p.label, p.holder_text) for p in unit.posts]) or "<li>Lead: not reported</li>"
-        )
+        leads = posts(unit.posts) or "<li>Lead: not reported</li>"
         resp = "".join(f"<li>{esc(r)}</li>" for r in unit.responsibilities)
         return (
             f"<li><strong>{_node_link(unit.iri, unit.label)}</strong><ul>{leads}</ul>"
@@ -135,15 +143,16 @@ def _chart_text(chart: OrgChart) -> str:
 
     top = "".join(unit_item(u) for u in chart.top_units())
     reorgs = "".join(
-        f"<li>{esc(r.label)} ({esc(r.when)}). Before: "
+        f"<li>{esc(r.label)} ({esc(when_text(r))}). Before: "
         f"{esc(', '.join(u.label for u in r.original))}. After: "
         f"{esc(', '.join(u.label for u in r.resulting))}.</li>"
         for r in chart.reorganisations
     )
     return (
         f'<div class="text-version"><p><strong>{_node_link(chart.iri, chart.label)}</strong></p>'
-        f"<ul>{posts([(p.label, p.holder_text) for p in chart.posts])}</ul>"
+        f"<ul>{posts(chart.posts)}</ul>"
         f"<ul>{top or '<li>No units in the graph.</li>'}</ul>"
+        + "".join(f"<p>{esc(group_text(g))}</p>" for g in chart.groups)
         + (f"<p>Reorganisations:</p><ul>{reorgs}</ul>" if reorgs else "")
         + "</div>"
     )

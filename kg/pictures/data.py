@@ -17,7 +17,8 @@ from kg.errors import InputError, KgError, NotFound, QueryTimeout
 from kg.graphql.mapping import iri_of, iri_problem, node_id
 from kg.graphql.schema import execute
 from kg.model.namespaces import ID, KG
-from kg.pictures.orgchart import OrgChart, Post, Reorganisation, Unit
+from kg.pictures.orgmodel import Group, OrgChart, Post, Reorganisation, Unit
+from kg.pictures.provenance import CITATIONS, facts
 from kg.pictures.timeline import Source, Timeline, TimelineEvent, when
 from kg.settings import Settings
 from kg.store.protocol import Store
@@ -25,11 +26,33 @@ from kg.store.protocol import Store
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", re.I)
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
-_POST = "iri title role { key label } holderStatus { key } heldBy { name }"
-_UNIT = f"iri name parent {{ iri }} posts {{ {_POST} }} responsibilities {{ statement }}"
+_GROUP = f"iri name description reportsTo {{ iri title }} {CITATIONS}"
+_POST = (
+    "iri title description role { key label } holderStatus { key } heldBy { name } "
+    f"reportsTo {{ iri title }} reportingGroups {{ iri }} {CITATIONS}"
+)
+_UNIT = (
+    f"iri name parent {{ iri }} posts {{ {_POST} }} responsibilities {{ statement }} {CITATIONS}"
+)
+
+#: The drawn facts of each kind of box, and the properties (as citations name them) that
+#: state them.
+POST_FACTS = {
+    "post": ("rdfs:label", "org:postIn"),
+    "holder": ("org:heldBy", "kg:holderStatus"),
+    "note": ("dct:description",),
+    "reportsTo": ("org:reportsTo",),
+}
+UNIT_FACTS = {"name": ("rdfs:label",), "nesting": ("org:subOrganizationOf", "org:unitOf")}
+GROUP_FACTS = {
+    "name": ("rdfs:label",),
+    "note": ("dct:description",),
+    "reportsTo": ("org:reportsTo",),
+}
 
 #: The organisation chart: the organisation, its posts, its units (and theirs, three levels
-#: down, for units nested only by org:subOrganizationOf) and its reorganisation events.
+#: down, for units nested only by org:subOrganizationOf) and its reorganisation events; the
+#: posts' reporting lines, and every node's citations (to mark editorial and hedged facts).
 ORGCHART_QUERY = f"""
 query OrgChart($iri: String!) {{
   lookup(iri: $iri) {{
@@ -37,12 +60,14 @@ query OrgChart($iri: String!) {{
     ... on Organisation {{
       iri
       name
+      {CITATIONS}
       posts {{ {_POST} }}
       units {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} subUnits {{ {_UNIT} }} }} }} }}
       events {{
         iri name date datePrecision {{ key }} dateBasis {{ key }} description
         originalUnits {{ {_UNIT} }}
         resultingUnits {{ {_UNIT} }}
+        {CITATIONS}
       }}
     }}
   }}
@@ -135,11 +160,14 @@ def fetch_orgchart(store: Store, settings: Settings, org: str) -> OrgChart:
     if found.get("__typename") != "Organisation":
         raise NotFound(f"no organisation {org} in the graph", id=org)
     units: dict[str, Unit] = {}
+    units_items: list[dict[str, Any]] = []
     pending = list(found["units"])
     while pending:
         item = pending.pop()
         pending.extend(item.get("subUnits") or [])
-        units.setdefault(item["iri"], _unit(item))
+        if item["iri"] not in units:
+            units[item["iri"]] = _unit(item)
+            units_items.append(item)
     for unit in units.values():  # a parent outside this organisation does not nest
         if unit.parent not in units:
             unit.parent = None
@@ -155,16 +183,20 @@ def fetch_orgchart(store: Store, settings: Settings, org: str) -> OrgChart:
             description=e["description"],
             original=_sorted([units.get(u["iri"]) or _unit(u) for u in e["originalUnits"]]),
             resulting=_sorted([units.get(u["iri"]) or _unit(u) for u in e["resultingUnits"]]),
+            facts=facts(e, {"date": ("kg:date",)}),
         )
         for e in found["events"]
         if e["originalUnits"] or e["resultingUnits"]
     ]
+    posts = [found, *units_items]
     return OrgChart(
         iri=found["iri"],
         label=found["name"] or found["iri"],
         posts=_posts(found["posts"]),
         units=_sorted(list(units.values())),
         reorganisations=sorted(reorganisations, key=lambda r: r.label),
+        groups=_groups(store, settings, [p for h in posts for p in h.get("posts") or []]),
+        facts=facts(found, {"name": ("rdfs:label",)}),
     )
 
 
@@ -179,6 +211,7 @@ def _unit(item: dict[str, Any]) -> Unit:
         parent=(item.get("parent") or {}).get("iri"),
         posts=_posts(item.get("posts") or []),
         responsibilities=sorted({r["statement"] for r in item.get("responsibilities") or []}),
+        facts=facts(item, UNIT_FACTS),
     )
 
 
@@ -190,10 +223,53 @@ def _posts(items: list[dict[str, Any]]) -> list[Post]:
             role=(p.get("role") or {}).get("label"),
             holder_status=(p.get("holderStatus") or {}).get("key"),
             holder=(p.get("heldBy") or {}).get("name"),
+            note=p.get("description"),
+            reports_to=_superiors(p),
+            facts=facts(p, POST_FACTS),
         )
         for p in items
     ]
     return sorted(posts, key=lambda p: (p.label, p.iri))
+
+
+def _superiors(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(IRI, title) of each post ``item`` reports to."""
+    return tuple(sorted({(s["iri"], s["title"] or s["iri"]) for s in item.get("reportsTo") or []}))
+
+
+def _groups(store: Store, settings: Settings, posts: list[dict[str, Any]]) -> list[Group]:
+    """The unnamed groups that report to any of ``posts``.
+
+    ``reportingGroups`` lists whatever reports to a post; only what the graph types as a
+    ``kg:UnnamedGroup`` (asked for with ``node``, so GraphQL resolves its type) is drawn.
+    """
+    known = {p["iri"] for p in posts}
+    wanted = sorted({g["iri"] for p in posts for g in p.get("reportingGroups") or []} - known)
+    if not wanted:
+        return []
+    params = ", ".join(f"$i{n}: ID!" for n in range(len(wanted)))
+    asks = " ".join(
+        f"g{n}: node(id: $i{n}) {{ __typename ... on UnnamedGroup {{ {_GROUP} }} }}"
+        for n in range(len(wanted))
+    )
+    data = run(
+        store,
+        settings,
+        f"query Groups({params}) {{ {asks} }}",
+        {f"i{n}": node_id(iri) for n, iri in enumerate(wanted)},
+    )
+    found = [
+        Group(
+            iri=g["iri"],
+            label=g["name"] or g["iri"],
+            note=g.get("description"),
+            reports_to=_superiors(g),
+            facts=facts(g, GROUP_FACTS),
+        )
+        for g in data.values()
+        if g and g.get("__typename") == "UnnamedGroup"
+    ]
+    return sorted(found, key=lambda g: (g.label, g.iri))
 
 
 # ---------------------------------------------------------------- timeline

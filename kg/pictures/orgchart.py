@@ -1,221 +1,57 @@
-"""The organisation chart: an organisation, its units nested as the graph nests them, and the
-before/after of each reorganisation that touched them.
+"""The organisation chart: an organisation, its units nested as the graph nests them, the
+reporting lines between its posts, and the before/after of each reorganisation that touched
+them.
 
-``OrgChart`` holds plain dataclasses (filled by ``kg.pictures.data``); ``orgchart_svg`` and
-``reorganisation_svg`` draw them with the layout from ``kg.pictures.draw``. Each box is
-focusable and shows the unit's responsibilities on hover and on keyboard focus.
+``OrgChart`` holds plain dataclasses (``kg.pictures.orgmodel``, filled by ``kg.pictures.data``);
+``orgchart_svg`` and ``reorganisation_svg`` draw them with the layout from ``kg.pictures.draw``.
+Each box is focusable and shows the unit's responsibilities on hover and on keyboard focus.
+What rests only on kg's editorial notes is marked "kg editorial note", and facts the sources
+attribute or hedge carry the attribution and the hedge (``kg.pictures.provenance``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from kg.pictures.draw import Layout, Node, esc, layout, svg_root, text_lines, wrap
-
-UNNAMED = "unnamed (not reported)"
-
-
-@dataclass(frozen=True)
-class Post:
-    iri: str
-    label: str
-    role: str | None = None  # label of the org:role concept
-    holder_status: str | None = None  # local name: HolderNamed, HolderUnnamed, HolderVacant
-    holder: str | None = None  # the holder's name, when the source gives it
-
-    @property
-    def holder_text(self) -> str:
-        if self.holder:
-            return self.holder
-        if self.holder_status == "HolderVacant":
-            return "vacant"
-        if self.holder_status == "HolderUnnamed":
-            return UNNAMED
-        return "not reported"
-
-
-@dataclass
-class Unit:
-    iri: str
-    label: str
-    parent: str | None = None  # IRI of the unit it is a sub-organisation of, if any
-    posts: list[Post] = field(default_factory=list)
-    responsibilities: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Reorganisation:
-    iri: str
-    label: str
-    when: str
-    description: str | None = None
-    original: list[Unit] = field(default_factory=list)
-    resulting: list[Unit] = field(default_factory=list)
-
-
-@dataclass
-class OrgChart:
-    iri: str
-    label: str
-    posts: list[Post] = field(default_factory=list)
-    units: list[Unit] = field(default_factory=list)
-    reorganisations: list[Reorganisation] = field(default_factory=list)
-
-    def top_units(self) -> list[Unit]:
-        known = {u.iri for u in self.units}
-        return [u for u in self.units if u.parent is None or u.parent not in known]
-
-    def children(self, unit: Unit) -> list[Unit]:
-        return [u for u in self.units if u.parent == unit.iri]
-
-
-# ---------------------------------------------------------------- boxes
-
-BOX_W = 236.0
-PAD = 10.0
-NAME = 15.0
-SMALL = 12.5
-
-
-@dataclass
-class _Box:
-    key: str
-    name: list[str]
-    lines: list[tuple[str, str]]  # (css class, text)
-    responsibilities: list[str]
-    kind: str  # "org" or "unit"
-    iri: str
-    posts: list[str]  # each post and its holder, on one line
-
-    @property
-    def height(self) -> float:
-        return PAD * 2 + len(self.name) * 19 + len(self.lines) * 16 + (4 if self.lines else 0)
-
-
-def _box(key: str, iri: str, label: str, posts: Sequence[Post], resp: list[str], kind: str) -> _Box:
-    lines: list[tuple[str, str]] = []
-    for post in posts:
-        lines += [("muted", t) for t in wrap(post.label, BOX_W - 2 * PAD, SMALL)]
-        lines += [("", t) for t in wrap(f"Holder: {post.holder_text}", BOX_W - 2 * PAD, SMALL)]
-    if kind == "unit" and not posts:
-        lines.append(("muted", "Lead: not reported"))
-    if resp:
-        noun = "responsibility" if len(resp) == 1 else "responsibilities"
-        lines.append(("hint", f"{len(resp)} {noun} (hover or focus)"))
-    said = [f"{p.label}: {p.holder_text}" for p in posts] or (
-        ["Lead: not reported"] if kind == "unit" else []
-    )
-    return _Box(key, wrap(label, BOX_W - 2 * PAD, NAME, bold=True), lines, resp, kind, iri, said)
-
-
-def _lines(items: Sequence[str]) -> str:
-    """Lines for an attribute value, kept apart by a character reference XML keeps."""
-    return "&#10;".join(esc(item) for item in items)
-
-
-def _draw_box(box: _Box, x: float, y: float, ident: str) -> str:
-    tip = " ".join(box.name)
-    title = ". ".join([tip, *box.posts])
-    if box.responsibilities:
-        title += ". Responsibilities: " + "; ".join(box.responsibilities)
-    out = [
-        f'<g class="box {box.kind}" id="{esc(ident)}" tabindex="0" data-iri="{esc(box.iri)}" '
-        f'data-name="{esc(tip)}" data-posts="{_lines(box.posts)}" '
-        f'data-responsibilities="{_lines(box.responsibilities)}">\n'
-        f"<title>{esc(title)}</title>\n"
-        f'<rect class="frame" x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" '
-        f'height="{box.height:.1f}" rx="8"/>\n'
-    ]
-    ty = y + PAD + 14
-    out.append(text_lines(box.name, x=x + PAD, y=ty, size=NAME, line_height=19, cls="heading"))
-    ty += len(box.name) * 19 + 4
-    for i, (cls, text) in enumerate(box.lines):
-        out.append(
-            text_lines([text], x=x + PAD, y=ty + i * 16, size=SMALL, line_height=16, cls=cls)
-        )
-    out.append("</g>\n")
-    return "".join(out)
-
-
-def _popup(box: _Box, x: float, y: float, ident: str, width: float) -> tuple[str, float]:
-    """The responsibilities panel shown under a box on hover/focus, and its bottom edge."""
-    if not box.responsibilities:
-        return "", y
-    w = 300.0
-    x = max(4.0, min(x, width - w - 4))
-    lines: list[str] = []
-    for item in box.responsibilities:
-        wrapped = wrap(item, w - 2 * PAD - 10, SMALL)
-        lines += ["• " + wrapped[0], *("  " + t for t in wrapped[1:])]
-    h = PAD * 2 + 18 + len(lines) * 16
-    body = text_lines(["Responsibilities"], x=x + PAD, y=y + PAD + 12, size=SMALL, line_height=16)
-    body += text_lines(lines, x=x + PAD, y=y + PAD + 30, size=SMALL, line_height=16)
-    panel = (
-        f'<g class="popup" id="{esc(ident)}-pop" aria-hidden="true">'
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h:.1f}" rx="6"/>\n{body}</g>\n'
-    )
-    return panel, y + h
-
-
-STYLE = """
-.kg-picture .box .frame { fill: #f6f8fa; stroke: #57606a; stroke-width: 1.2; }
-.kg-picture .box.org .frame { fill: #ddf4ff; stroke: #0969da; }
-.kg-picture .box.after .frame { fill: #dafbe1; stroke: #1a7f37; }
-.kg-picture .hint { fill: #0550ae; font-style: italic; }
-.kg-picture .popup { display: none; pointer-events: none; }
-.kg-picture .popup rect { fill: #fffbe6; stroke: #9a6700; }
-.kg-picture .column { font-weight: 700; fill: #57606a; letter-spacing: 0.08em; }
-"""
-
-
-def _popup_rules(idents: Sequence[str]) -> str:
-    return "".join(
-        f"svg:has(#{i}:hover) #{i}-pop, svg:has(#{i}:focus) #{i}-pop {{ display: inline; }}\n"
-        for i in idents
-    )
-
-
-def _edges(
-    placed: Layout,
-    boxes: dict[str, _Box],
-    edges: Sequence[tuple[str, str]],
-    offset: tuple[float, float],
-    arrow: str,
-    across: bool = False,
-) -> str:
-    out = []
-    ox, oy = offset
-    for a, b in edges:
-        if a not in placed.origin or b not in placed.origin:
-            continue
-        ax, ay = placed.origin[a]
-        bx, by = placed.origin[b]
-        ax, bx = ax + ox, bx + ox
-        if across:
-            x1, y1 = ax + BOX_W, ay + oy + boxes[a].height / 2
-            x2, y2 = bx, by + oy + boxes[b].height / 2
-            mid = (x1 + x2) / 2
-            path = f"M{x1:.1f},{y1:.1f} H{mid:.1f} V{y2:.1f} H{x2:.1f}"
-        else:
-            x1, y1 = ax + BOX_W / 2, ay + oy + boxes[a].height
-            x2, y2 = bx + BOX_W / 2, by + oy
-            mid = y1 + 24
-            path = f"M{x1:.1f},{y1:.1f} V{mid:.1f} H{x2:.1f} V{y2:.1f}"
-        out.append(f'<path class="edge" d="{path}" marker-end="url(#{arrow})"/>\n')
-    return "".join(out)
-
-
-ARROW = (
-    '<defs><marker id="{id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-    'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-    'fill="#8c959f"/></marker></defs>\n'
+from kg.pictures.chartboxes import (
+    BOX_W,
+    STYLE,
+    Box,
+    draw_box,
+    group_box,
+    make_box,
+    marked,
+    popup,
+    popup_rules,
 )
+from kg.pictures.chartlines import (
+    ARROWS,
+    LINES_STYLE,
+    Nesting,
+    Reporting,
+    legend,
+    nesting_edges,
+    reporting_lines,
+)
+from kg.pictures.draw import Node, esc, layout, svg_root, text_lines, wrap
+from kg.pictures.orgmodel import UNNAMED, OrgChart, Post, Reorganisation, Unit
+from kg.pictures.provenance import EDITORIAL
+
+__all__ = [
+    "UNNAMED",
+    "OrgChart",
+    "Post",
+    "Reorganisation",
+    "Unit",
+    "orgchart_document",
+    "orgchart_svg",
+    "reorganisation_svg",
+]
 
 
 def _picture(
-    boxes: dict[str, _Box],
-    edges: list[tuple[str, str]],
+    boxes: dict[str, Box],
+    edges: list[Nesting],
     *,
     ident: str,
     title: str,
@@ -227,37 +63,44 @@ def _picture(
     after: frozenset[str] = frozenset(),
     captions: Sequence[tuple[str, frozenset[str]]] = (),
     popups: bool = True,
+    reports: Sequence[Reporting] = (),
+    key: bool = False,
 ) -> str:
+    """The picture of ``boxes``: ``edges`` rank them, ``reports`` are drawn between post
+    lines, and ``key`` adds the legend."""
     nodes = [Node(k, BOX_W, b.height) for k, b in boxes.items()]
     placed = layout(
         nodes,
-        edges,
+        [(e.parent, e.child) for e in edges],
         direction="LR" if across else "TB",
         engine=engine,
         gap=28.0 if not across else 20.0,
         rank_gap=56.0 if not across else 90.0,
     )
     margin = 16.0
-    width = max(placed.width + 2 * margin, 320.0)
-    oy = margin + header_h
+    oy = margin + header_h + (24.0 if reports else 0.0)  # room for lines over the top row
     arrow = f"{ident}-arrow"
-    body: list[str] = [ARROW.replace("{id}", arrow), header]
-    body.append(_edges(placed, boxes, edges, (margin, oy), arrow, across))
+    heights = {k: b.height for k, b in boxes.items()}
+    lines, right = reporting_lines(placed, reports, (margin, oy), BOX_W, arrow)
+    width = max(placed.width + 2 * margin, right + margin, 320.0)
+    body: list[str] = [ARROWS.replace("{id}", arrow), header]
+    body.append(nesting_edges(placed, heights, edges, (margin, oy), BOX_W, arrow, across))
     idents: list[str] = []
     panels: list[str] = []
     bottom = oy + placed.height
-    for n, (key, box) in enumerate(boxes.items()):
-        x, y = placed.origin[key]
+    for n, (k, box) in enumerate(boxes.items()):
+        x, y = placed.origin[k]
         x, y = x + margin, y + oy
-        if key in after:
+        if k in after:
             box.kind = f"{box.kind} after"
         box_id = f"{ident}-b{n}"
-        body.append(_draw_box(box, x, y, box_id))
-        panel, end = _popup(box, x, y + box.height + 6, box_id, width)
+        body.append(draw_box(box, x, y, box_id))
+        panel, end = popup(box, x, y + box.height + 6, box_id, width)
         if panel and popups:
             idents.append(box_id)
             panels.append(panel)
             bottom = max(bottom, end)
+    body.append(lines)
     for caption, keys in captions:
         xs = [placed.origin[k][0] for k in keys if k in placed.origin]
         if xs:
@@ -265,6 +108,14 @@ def _picture(
                 f'<text class="column" x="{min(xs) + margin:.0f}" y="{oy - 10:.0f}" '
                 f'font-size="12">{esc(caption)}</text>\n'
             )
+    if key:
+        noted = any(_EDITORIAL_MARK in t for b in boxes.values() for _, t in b.lines)
+        editorial = noted or any("editorial" in b.kind.split() for b in boxes.values())
+        editorial = editorial or any(EDITORIAL in r.marks for r in reports)
+        groups = any(b.kind.startswith("group") for b in boxes.values())
+        drawn, h = legend(margin, bottom + 14, editorial=editorial, groups=groups)
+        body.append(drawn)
+        bottom += 14 + h
     body.extend(panels)
     return svg_root(
         width=width,
@@ -273,27 +124,55 @@ def _picture(
         desc=desc,
         body="".join(body),
         ident=ident,
-        style=STYLE + _popup_rules(idents),
+        style=STYLE + LINES_STYLE + popup_rules(idents),
     )
+
+
+_EDITORIAL_MARK = f"({EDITORIAL}"
 
 
 def orgchart_svg(
     chart: OrgChart, *, ident: str = "orgchart", engine: str = "auto", popups: bool = True
 ) -> str:
-    """The organisation and its units as a top-down chart.
+    """The organisation, its units and the unnamed groups that report to its posts, as a
+    top-down chart, with the reporting lines between posts and a legend.
 
     With ``popups`` each box's responsibilities appear under it on hover and focus (for a
     standalone SVG); without, the page around the picture shows them (``kg.pictures``).
     """
-    boxes = {chart.iri: _box(chart.iri, chart.iri, chart.label, chart.posts, [], "org")}
-    edges: list[tuple[str, str]] = []
+    boxes = {
+        chart.iri: make_box(chart.iri, chart.iri, chart.label, chart.posts, [], "org", chart.facts)
+    }
     for unit in chart.units:
-        boxes[unit.iri] = _box(
-            unit.iri, unit.iri, unit.label, unit.posts, unit.responsibilities, "unit"
+        boxes[unit.iri] = make_box(
+            unit.iri, unit.iri, unit.label, unit.posts, unit.responsibilities, "unit", unit.facts
         )
+    names = {chart.iri: chart.label, **{u.iri: u.label for u in chart.units}}
+    edges = []
     for unit in chart.units:
         parent = unit.parent if unit.parent in boxes else chart.iri
-        edges.append((parent, unit.iri))
+        relation = unit.relation if parent == unit.parent else "unit of"
+        said = f"{unit.label} is {'a ' if relation == 'unit of' else ''}{relation} {names[parent]}"
+        edges.append(Nesting(parent, unit.iri, said, unit.facts["nesting"].marks))
+    where = {p.iri: b.key for b in boxes.values() for p in _posts_of(chart, b.key)}
+    for group in chart.groups:  # unranked: the layout puts them in the top row
+        boxes[group.iri] = group_box(group)
+        where[group.iri] = group.iri
+    reports = [
+        Reporting(
+            sub=a,
+            sup=b,
+            sub_label=_label(chart, a),
+            sup_label=_label(chart, b),
+            marks=_reporting_marks(chart, a),
+            sub_box=where[a],
+            sup_box=where[b],
+            sub_dy=boxes[where[a]].anchor(a),
+            sup_dy=boxes[where[b]].anchor(b),
+        )
+        for a, b in chart.reporting_lines()
+        if a in where and b in where
+    ]
     return _picture(
         boxes,
         edges,
@@ -302,20 +181,46 @@ def orgchart_svg(
         desc=describe(chart),
         engine=engine,
         popups=popups,
+        reports=reports,
+        key=True,
     )
+
+
+def _posts_of(chart: OrgChart, key: str) -> list[Post]:
+    if key == chart.iri:
+        return chart.posts
+    return next((u.posts for u in chart.units if u.iri == key), [])
+
+
+def _label(chart: OrgChart, iri: str) -> str:
+    found = [p.label for p in chart.all_posts() if p.iri == iri]
+    found += [g.label for g in chart.groups if g.iri == iri]
+    return found[0] if found else iri
+
+
+def _reporting_marks(chart: OrgChart, iri: str) -> str:
+    facts = [p.facts for p in chart.all_posts() if p.iri == iri]
+    facts += [g.facts for g in chart.groups if g.iri == iri]
+    return facts[0]["reportsTo"].marks if facts else ""
 
 
 def reorganisation_svg(
     reorg: Reorganisation, *, ident: str = "reorg", engine: str = "auto", popups: bool = True
 ) -> str:
     """The units before a reorganisation beside the units it resulted in."""
-    boxes: dict[str, _Box] = {}
+    boxes: dict[str, Box] = {}
     for side, units in (("before", reorg.original), ("after", reorg.resulting)):
         for unit in units:
             key = f"{side}:{unit.iri}"
-            boxes[key] = _box(key, unit.iri, unit.label, unit.posts, unit.responsibilities, "unit")
-    edges = [(f"before:{a.iri}", f"after:{b.iri}") for a in reorg.original for b in reorg.resulting]
-    heading = wrap(f"{reorg.label} ({reorg.when})", 560, 15, bold=True)
+            boxes[key] = make_box(
+                key, unit.iri, unit.label, unit.posts, unit.responsibilities, "unit", unit.facts
+            )
+    edges = [
+        Nesting(f"before:{a.iri}", f"after:{b.iri}", f"{a.label} became {b.label}")
+        for a in reorg.original
+        for b in reorg.resulting
+    ]
+    heading = wrap(f"{reorg.label} ({when_text(reorg)})", 560, 15, bold=True)
     header_h = 22.0 * len(heading) + 26
     header = text_lines(heading, x=16, y=30, size=15, line_height=22, cls="heading")
     after = frozenset(k for k in boxes if k.startswith("after:"))
@@ -335,28 +240,41 @@ def reorganisation_svg(
     )
 
 
+def when_text(reorg: Reorganisation) -> str:
+    """Its date as the sources give it, with the date's marks (e.g. who reported it first)."""
+    marks = reorg.facts["date"].marks
+    return f"{reorg.when}; {marks[:1].lower()}{marks[1:]}" if marks else reorg.when
+
+
 def describe(chart: OrgChart) -> str:
-    """A text alternative for the chart: every unit with its parent, lead and responsibilities."""
+    """A text alternative for the chart: every unit with its parent, lead and responsibilities,
+    every reporting line, and the marks of what they state."""
     parts = [f"{chart.label} has {len(chart.units)} units in the graph."]
     names = {u.iri: u.label for u in chart.units}
     for unit in chart.units:
         where = (
             f"part of {names[unit.parent]}" if unit.parent in names else f"unit of {chart.label}"
         )
-        leads = "; ".join(f"{p.label}, held by {p.holder_text}" for p in unit.posts)
-        text = f"{unit.label} ({where})"
+        leads = "; ".join(
+            marked(f"{p.label}, held by {p.holder_text}", p.facts["holder"].marks)
+            for p in unit.posts
+        )
+        text = marked(f"{unit.label} ({where})", unit.facts["name"].marks)
         if leads:
             text += f": {leads}"
         if unit.responsibilities:
             text += ". Responsible for: " + "; ".join(unit.responsibilities)
         parts.append(text + ".")
+    for a, b in chart.reporting_lines():
+        said = f"{_label(chart, a)} reports to {_label(chart, b)}"
+        parts.append(marked(said, _reporting_marks(chart, a)) + ".")
     return " ".join(parts)
 
 
 def describe_reorganisation(reorg: Reorganisation) -> str:
     before = ", ".join(u.label for u in reorg.original) or "not reported"
     after = ", ".join(u.label for u in reorg.resulting) or "not reported"
-    return f"{reorg.label} ({reorg.when}). Before: {before}. After: {after}."
+    return f"{reorg.label} ({when_text(reorg)}). Before: {before}. After: {after}."
 
 
 def orgchart_document(chart: OrgChart, *, engine: str = "auto") -> str:

@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 
 from kg.pictures.draw import esc, svg_root, text_lines, wrap
+from kg.pictures.provenance import hedging as hedged_text
 
 NOT_REPORTED = "date not reported"
 
@@ -104,12 +105,7 @@ def when(date: str | None, precision: str | None, basis: str | None = None) -> s
 
 def hedging(event: TimelineEvent) -> str:
     """What the sources credit and how they hedge, e.g. "Attributed to insider sources"."""
-    parts = []
-    if event.attributions:
-        parts.append("Attributed to " + ", ".join(a.lower() for a in event.attributions))
-    if event.hedges:
-        parts.append("Hedged: " + ", ".join(f"“{h.lower()}”" for h in event.hedges))
-    return "; ".join(parts)
+    return hedged_text(event.attributions, event.hedges)
 
 
 # ---------------------------------------------------------------- drawing
