@@ -200,3 +200,32 @@ def test_pages_backwards_with_last_and_before(graphql: GraphQL) -> None:
 
 def test_search_text_is_escaped(graphql: GraphQL) -> None:
     assert graphql.data('{ search(text: "\\" } } SELECT") { __typename } }') == {"search": []}
+
+
+def test_a_list_holds_only_nodes_of_its_type(graphql: GraphQL) -> None:
+    """``org:reportsTo`` points at a post from posts and from unnamed groups: each list of the
+    post it points at holds only the nodes of its own type, as the store types them."""
+    rows = graphql.store.select(
+        "SELECT ?post ?from ?kind WHERE { GRAPH ?g { ?from <http://www.w3.org/ns/org#reportsTo> "
+        "?post } GRAPH ?h { ?from a ?kind } }"
+    )
+    post = "http://www.w3.org/ns/org#Post"
+    group = "https://w3id.org/aikg/def#UnnamedGroup"
+    mixed = {r["post"].value for r in rows if r["kind"].value == group}
+    assert mixed, "the shipped graph has an unnamed group reporting to a post"
+    target = sorted(mixed)[0]
+    want = {
+        kind: sorted(
+            {r["from"].value for r in rows if r["post"].value == target and r["kind"].value == kind}
+        )
+        for kind in (post, group)
+    }
+    data = graphql.data(
+        "query($id: ID!) { node(id: $id) { ... on Post { reporting { iri __typename } "
+        "reportingGroups { iri __typename } } } }",
+        {"id": target},
+    )["node"]
+    assert sorted(n["iri"] for n in data["reporting"]) == want[post]
+    assert {n["__typename"] for n in data["reporting"]} <= {"Post"}
+    assert sorted(n["iri"] for n in data["reportingGroups"]) == want[group]
+    assert {n["__typename"] for n in data["reportingGroups"]} == {"UnnamedGroup"}

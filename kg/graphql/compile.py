@@ -79,7 +79,8 @@ def level_query(level: Level) -> str:
     Rows are ``?s ?p ?o`` (forward), ``?s ?p ?o ?l [?d]`` (a concept with its label and
     definition) or ``?s ?p ?o ?i`` (inverse: ``?o ?p ?s``); lists of nodes (forward in
     ``lists``, and every inverse path) bring their targets' ``rdfs:label`` as ``?k``, the order
-    their pages are cut in. The predicates are a FILTER, not a second VALUES: Oxigraph joins
+    their pages are cut in, and their classes as ``?t``, so a page holds only nodes of the
+    list's type. The predicates are a FILTER, not a second VALUES: Oxigraph joins
     two VALUES blocks by scanning every triple.
     """
     subjects = values("s", sorted(set(level.subjects)))
@@ -92,7 +93,7 @@ def level_query(level: Level) -> str:
             f"{{ {subjects} {_triple('?s', '?o', level.concepts)} "
             f"OPTIONAL {{ ?o <{PREF_LABEL}> ?l }}{extra} }}"
         )
-    key = f"OPTIONAL {{ ?o <{RDFS_LABEL}> ?k }}"
+    key = f"OPTIONAL {{ ?o <{RDFS_LABEL}> ?k }} OPTIONAL {{ ?o <{RDF_TYPE}> ?t }}"
     if level.lists:
         branches.append(f"{{ {subjects} {_triple('?s', '?o', level.lists)} {key} }}")
     if level.inverse:

@@ -70,6 +70,8 @@ class Loader:
         self.log: list[str] = []
         #: Lower-cased rdfs:label of each node loaded: lists of nodes are ordered by it.
         self.keys: dict[str, str] = {}
+        #: The classes of each node in a list of nodes: a list holds nodes of its type only.
+        self.classes: dict[str, set[str]] = {}
 
     def select(self, query: str) -> list[Row]:
         """Run one generated query, unless the request is past its deadline.
@@ -128,9 +130,8 @@ class Loader:
     def _fetch(self, items: list[tuple[str, Need]]) -> tuple[dict[str, Facts], dict[str, set[str]]]:
         level = Level(subjects=[iri for iri, _ in items])
         level.forward.add(RDFS_LABEL)  # the order of lists of nodes
+        level.forward.add(RDF_TYPE)  # which of the possible types each node has
         for _, need in items:
-            if need.polymorphic:
-                level.forward.add(RDF_TYPE)
             for wanted_list in need.types.values():
                 for w in wanted_list:
                     spec = w.info.spec
@@ -158,6 +159,8 @@ class Loader:
                 f = facts[s] = Facts()
             if "k" in row:
                 self._key(o.value, row["k"].value)
+            if "t" in row:
+                self.classes.setdefault(o.value, set()).add(row["t"].value)
             if "i" in row:
                 f.inverse.setdefault(p, []).append(o.value)
                 continue
@@ -210,13 +213,23 @@ class Loader:
         return targets[low:high]
 
     def _type_of(self, need: Need, types: set[str] | None) -> str | None:
-        if not need.polymorphic:
-            return next(iter(need.types))
+        """The type a node is built as: the first possible one whose classes it has. A node
+        of none of them (``org:reportsTo`` pointing at a group where a post is asked for) is
+        not built: a field never presents a node as a type it does not have."""
         for name in need.types:
             info = self.registry.types.get(name)
             if info is not None and types and types.intersection(info.classes):
                 return name
         return None
+
+    def _of_type(self, need: Need, targets: list[str]) -> list[str]:
+        """The ``targets`` of a list whose classes (read with the list) fit ``need``."""
+        wanted: set[str] = set()
+        for name in need.types:
+            info = self.registry.types.get(name)
+            if info is not None:
+                wanted.update(info.classes)
+        return [t for t in targets if self.classes.get(t, set()) & wanted]
 
     def _build(
         self,
@@ -266,10 +279,10 @@ class Loader:
                     d[info.attr] = self._holder(f)
                     if not targets:
                         continue
-                if info.many:
-                    targets = self._page(obj, w, targets)
                 child = w.child
                 assert child is not None
+                if info.many:
+                    targets = self._page(obj, w, self._of_type(child, targets))
                 pairs = [(target, child) for target in targets]
                 for pair in pairs:
                     following[(pair[0], id(child))] = pair
