@@ -321,3 +321,28 @@ def test_a_query_naming_its_own_dataset_reads_only_that(article_store: Store) ->
     )
     assert 0 < int(ontology[0]["n"].value) < int(everything[0]["n"].value)
     assert [r["g"].value for r in graphs] == [ARTICLE]
+
+
+@pytest.mark.parametrize("method", ["select", "evaluate"])
+def test_a_read_that_fails_on_a_worker_thread_frees_its_result_there(
+    tmp_path: Path, method: str
+) -> None:
+    """pyoxigraph's results may be freed only on the thread that made them: a read that fails
+    on a worker thread (too many rows) must not hand its result to the thread that handles the
+    error (pytest turns the "unsendable" error of a result freed elsewhere into a failure)."""
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        ensure_seeded(store)
+        read = getattr(store, method)
+        with ThreadPoolExecutor(1) as pool:
+            for _ in range(3):
+                future = pool.submit(read, "SELECT * WHERE { ?s ?p ?o }", max_results=1)
+                with pytest.raises(ResultTooLarge):
+                    future.result()
+                del future
+                gc.collect()
+    finally:
+        store.close()

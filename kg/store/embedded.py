@@ -19,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -78,7 +79,7 @@ class EmbeddedStore(ResultQueries):
         query: str,
         default_graph_uris: list[str] | None,
         named_graph_uris: list[str] | None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> Outcome:
         kwargs: dict[str, Any] = {}
         if default_graph_uris is None and named_graph_uris is None:
             # pyoxigraph's union flag would override the query's own FROM clauses.
@@ -104,12 +105,14 @@ class EmbeddedStore(ResultQueries):
     ) -> Result:
         """Run a read query (in a killable child when ``timeout`` is set) into a Result."""
 
-        def work() -> Result:
-            outcome = self._outcome(query, default_graph_uris, named_graph_uris)
+        def read(outcome: Outcome) -> Result:
             try:
                 return Result.of(outcome, max_results)
             except (OSError, ValueError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from exc
+
+        def work() -> Result:
+            return _on_this_thread(self._outcome(query, default_graph_uris, named_graph_uris), read)
 
         if timeout is None or not self.isolate_queries:
             return work()
@@ -129,14 +132,16 @@ class EmbeddedStore(ResultQueries):
             result = self.evaluate(query, timeout=timeout, max_results=max_results)
             return rows_of(result.solutions())
         # In process: read the solutions directly, without serializing them on the way.
-        outcome = self._outcome(query, None, None)
-        if not isinstance(outcome, ox.QuerySolutions):
-            raise QueryError("expected a SELECT query")
-        try:
-            rows = rows_of(outcome, max_results)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"the query failed: {exc}") from exc
-        return rows
+
+        def read(outcome: Outcome) -> list[Row]:
+            if not isinstance(outcome, ox.QuerySolutions):
+                raise QueryError("expected a SELECT query")
+            try:
+                return rows_of(outcome, max_results)
+            except (OSError, ValueError, RuntimeError) as exc:
+                raise QueryError(f"the query failed: {exc}") from exc
+
+        return _on_this_thread(self._outcome(query, None, None), read)
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -304,6 +309,27 @@ class EmbeddedStore(ResultQueries):
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = ox.Store()  # drop the on-disk handle so the directory can be reopened
+
+
+Outcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+T = TypeVar("T")
+
+
+def _on_this_thread(outcome: Outcome, read: Callable[[Outcome], T]) -> T:
+    """``read(outcome)``, with pyoxigraph's result freed on this thread whatever happens.
+
+    Its result objects may be freed only on the thread that made them (pyo3 "unsendable": freed
+    elsewhere, they raise). An exception's traceback keeps the frames that hold the result, and
+    the exception travels to the thread that handles it (the event loop), so those frames are
+    cleared before it leaves.
+    """
+    try:
+        return read(outcome)
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        del outcome
 
 
 class _Stopped(Exception):
