@@ -3,8 +3,9 @@
 :func:`describe` answers a :class:`Description`: the node's statements (with the named graph
 each sits in), the statements that point at it, the citations about it (each with every
 statement the citation makes: the quote, the source, the properties it supports, its hedges
-and attribution) and the labels of every IRI involved. Four queries, each with a row limit
-and nothing that reads past it, so a node with very many statements costs no more than the
+and attribution) and the labels of every IRI involved. Four queries (five for a team: the
+organisations it belongs to, through the teams it is part of), each with a row limit and
+nothing that reads past it, so a node with very many statements costs no more than the
 limits (the description says when a list was cut). Nothing here depends on which store answers.
 
 :meth:`Description.triples` is the same description as RDF, the Linked Data answer for the
@@ -233,10 +234,10 @@ def describe(store: Store, settings: Settings, iri: str) -> Description:
     organisations: list[str] = []
     if any(s.predicate == RDF_TYPE and s.value.value == UNIT for s in statements):
         rows = read(
-            f"SELECT DISTINCT ?org WHERE {{ {node} <{ORG.subOrganizationOf}>*/<{ORG.unitOf}> "
+            f"SELECT ?org WHERE {{ {node} <{ORG.subOrganizationOf}>*/<{ORG.unitOf}> "
             f"?org }} LIMIT {MAX_ORGANISATIONS}"
         )
-        organisations = sorted(r["org"].value for r in rows if isinstance(r["org"], ox.NamedNode))
+        organisations = sorted({r["org"].value for r in rows if isinstance(r["org"], ox.NamedNode)})
     mentioned = {iri} | set(organisations)
     mentioned |= {s.predicate for s in statements}
     mentioned |= {s.value.value for s in statements if isinstance(s.value, ox.NamedNode)}
