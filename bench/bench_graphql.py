@@ -284,16 +284,12 @@ def start_virtuoso(work: Path, data: Path) -> Any:
     return server
 
 
-def measure(
-    engine: str, kg_store: str, sparql_url: str, asks: dict[str, tuple[str, str]], args: Any
-) -> dict[str, Any]:
-    """kg GraphQL over ``kg_store`` beside the engine's own SPARQL at ``sparql_url``."""
-    figures: dict[str, Any] = {
-        "in_process": in_process(kg_store, asks, max(10, args.requests // 4))
-    }
-    kg_port = free_port()
+def start_kg(store: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``kg serve`` over ``store`` on a free loopback port (no seed data, a 120 s query time
+    limit for the large pages), and its URL."""
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env.update(KG_STORE=kg_store, KG_PORT=str(kg_port), KG_LOAD_ARTICLE="false")
+    env.update(KG_STORE=store, KG_PORT=str(port), KG_LOAD_ARTICLE="false")
     env.update(KG_QUERY_TIMEOUT="120")
     server = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve"],
@@ -301,7 +297,17 @@ def measure(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    kg_url = f"http://127.0.0.1:{kg_port}"
+    return server, f"http://127.0.0.1:{port}"
+
+
+def measure(
+    engine: str, kg_store: str, sparql_url: str, asks: dict[str, tuple[str, str]], args: Any
+) -> dict[str, Any]:
+    """kg GraphQL over ``kg_store`` beside the engine's own SPARQL at ``sparql_url``."""
+    figures: dict[str, Any] = {
+        "in_process": in_process(kg_store, asks, max(10, args.requests // 4))
+    }
+    server, kg_url = start_kg(kg_store)
     # A URL-encoded form: the one POST every engine takes (Virtuoso 7.2 waits on a direct
     # application/sparql-query body).
     sparql_headers = {"accept": "application/sparql-results+json"}

@@ -18,15 +18,13 @@ It prints p50/p99 per request and each figure as a multiple of the GraphQL look-
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import httpx
 
-from bench.bench_graphql import build_store, free_port, summary, timed, wait_until_up
+from bench.bench_graphql import build_store, start_kg, summary, timed, wait_until_up
 from bench.generate import generate
 
 
@@ -47,17 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         build_store(data, store)
     org = f"org/s{max(1, args.triples // 426) // 2}-lab"
 
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env.update(KG_STORE=str(store), KG_PORT=str(port), KG_LOAD_ARTICLE="false")
-    env.update(KG_QUERY_TIMEOUT="120")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_kg(str(store))
     lookup = {"query": f'{{ node(id: "{org}") {{ id ... on Organisation {{ name }} }} }}'}
     requests = {
         "/healthz (anchor)": ("GET", "/healthz", None, None),
