@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.plugins.browser import BrowserPage
+from tests.plugins.browser import QUERY_TEXT, RESULT_TEXT, BrowserPage
 
 PAGES = [
     "/",
@@ -31,14 +31,6 @@ NAVIGATION = [
     "Ontology",
     "Data",
 ]
-RESULT_TEXT = """() => {
-  const el = document.querySelector('.result-window .CodeMirror');
-  return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
-}"""
-QUERY_TEXT = """() => {
-  const el = document.querySelector('.graphiql-query-editor .CodeMirror');
-  return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
-}"""
 
 
 def shots() -> Path | None:

@@ -20,6 +20,7 @@ from kg.http.app import create_app
 from kg.http.playground import FALLBACK_QUERY, default_example_query, graphiql_page
 from kg.model import paths, rdf
 from kg.settings import Settings
+from tests.plugins.browser import QUERY_TEXT, RESULT_TEXT
 
 
 class Links(HTMLParser):
@@ -190,16 +191,6 @@ def strings_in(value: object) -> set[str]:
     if isinstance(value, list):
         return set().union(*(strings_in(v) for v in value))
     return set()
-
-
-RESULT_TEXT = """() => {
-  const el = document.querySelector('.result-window .CodeMirror');
-  return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
-}"""
-QUERY_TEXT = """() => {
-  const el = document.querySelector('.graphiql-query-editor .CodeMirror');
-  return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
-}"""
 
 
 def test_the_playground_runs_the_example_query_with_no_internet(

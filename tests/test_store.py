@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -330,9 +332,6 @@ def test_a_read_that_fails_on_a_worker_thread_frees_its_result_there(
     """pyoxigraph's results may be freed only on the thread that made them: a read that fails
     on a worker thread (too many rows) must not hand its result to the thread that handles the
     error (pytest turns the "unsendable" error of a result freed elsewhere into a failure)."""
-    import gc
-    from concurrent.futures import ThreadPoolExecutor
-
     store = open_store(str(tmp_path / "store"))
     try:
         ensure_seeded(store)

@@ -49,6 +49,17 @@ def is_loopback(url: str) -> bool:
     return parts.hostname in LOOPBACK_HOSTS
 
 
+#: JavaScript that reads GraphiQL's result pane and its query editor (their CodeMirror text).
+RESULT_TEXT = """() => {
+  const el = document.querySelector('.result-window .CodeMirror');
+  return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
+}"""
+QUERY_TEXT = """() => {
+  const el = document.querySelector('.graphiql-query-editor .CodeMirror');
+  return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
+}"""
+
+
 @dataclass
 class BrowserPage:
     """A Playwright page with what it requested and what went wrong in it."""
