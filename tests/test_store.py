@@ -325,21 +325,32 @@ def test_a_query_naming_its_own_dataset_reads_only_that(article_store: Store) ->
     assert [r["g"].value for r in graphs] == [ARTICLE]
 
 
+#: Reads that fail on the worker thread while pyoxigraph's result is being read: past the row
+#: cap, and with an error raised inside the iteration (a SERVICE that cannot be called, wrapped
+#: in a QueryError whose cause keeps the reading frame).
+FAILING_READS = [
+    ("SELECT * WHERE { ?s ?p ?o }", ResultTooLarge),
+    ("SELECT * WHERE { ?s ?p ?o SERVICE <urn:nowhere> { ?a ?b ?c } }", QueryError),
+]
+
+
 @pytest.mark.parametrize("method", ["select", "evaluate"])
+@pytest.mark.parametrize(("query", "error"), FAILING_READS, ids=["too-many-rows", "fails-inside"])
 def test_a_read_that_fails_on_a_worker_thread_frees_its_result_there(
-    tmp_path: Path, method: str
+    tmp_path: Path, method: str, query: str, error: type[Exception]
 ) -> None:
     """pyoxigraph's results may be freed only on the thread that made them: a read that fails
-    on a worker thread (too many rows) must not hand its result to the thread that handles the
-    error (pytest turns the "unsendable" error of a result freed elsewhere into a failure)."""
+    on a worker thread must not hand its result to the thread that handles the error, nor to
+    the cycle collector running on any thread (pytest turns the "unsendable" error of a result
+    freed elsewhere into a failure)."""
     store = open_store(str(tmp_path / "store"))
     try:
         ensure_seeded(store)
         read = getattr(store, method)
         with ThreadPoolExecutor(1) as pool:
             for _ in range(3):
-                future = pool.submit(read, "SELECT * WHERE { ?s ?p ?o }", max_results=1)
-                with pytest.raises(ResultTooLarge):
+                future = pool.submit(read, query, max_results=1)
+                with pytest.raises(error):
                     future.result()
                 del future
                 gc.collect()

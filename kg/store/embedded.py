@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,8 +28,8 @@ import pyoxigraph as ox
 from kg.errors import QueryError, StoreUnavailable
 from kg.model.namespaces import PREFIXES
 from kg.store import generations, isolate, sandbox
-from kg.store.protocol import ResultQueries, Row, has_own_dataset, replace_update, rows_of
-from kg.store.results import Result
+from kg.store.protocol import ResultQueries, Row, has_own_dataset, replace_update
+from kg.store.results import Result, release_frames, rows_of
 
 _CHUNK = 256 * 1024
 #: A large load into a store holding at most this many quads copies them into the new
@@ -130,7 +129,7 @@ class EmbeddedStore(ResultQueries):
     ) -> list[Row]:
         if timeout is not None and self.isolate_queries:
             result = self.evaluate(query, timeout=timeout, max_results=max_results)
-            return rows_of(result.solutions())
+            return result.rows()
         # In process: read the solutions directly, without serializing them on the way.
 
         def read(outcome: Outcome) -> list[Row]:
@@ -318,15 +317,13 @@ T = TypeVar("T")
 def _on_this_thread(outcome: Outcome, read: Callable[[Outcome], T]) -> T:
     """``read(outcome)``, with pyoxigraph's result freed on this thread whatever happens.
 
-    Its result objects may be freed only on the thread that made them (pyo3 "unsendable": freed
-    elsewhere, they raise). An exception's traceback keeps the frames that hold the result, and
-    the exception travels to the thread that handles it (the event loop), so those frames are
-    cleared before it leaves.
+    Its result objects may be freed only on the thread that made them; a failure's frames,
+    along its whole chain of causes, are cleared before it leaves (see ``release_frames``).
     """
     try:
         return read(outcome)
     except BaseException as exc:
-        traceback.clear_frames(exc.__traceback__)
+        release_frames(exc)
         raise
     finally:
         del outcome

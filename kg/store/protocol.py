@@ -33,10 +33,9 @@ from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from kg.store.results import Result, too_large
+from kg.store.results import Result, Row, Term
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Row = dict[str, Term]
+__all__ = ["RawResult", "ResultQueries", "Row", "Store", "Term"]
 
 
 @dataclass(frozen=True)
@@ -116,25 +115,6 @@ def has_own_dataset(query: str) -> bool:
     return _OWN_DATASET.search(query) is not None
 
 
-def rows_of(solutions: ox.QuerySolutions, max_results: int | None = None) -> list[Row]:
-    """Python rows of SELECT solutions; unbound variables are absent from the row.
-
-    Raises ResultTooLarge as soon as there are more than ``max_results`` rows.
-    """
-    names = [v.value for v in solutions.variables]
-    rows: list[Row] = []
-    for solution in solutions:
-        if max_results is not None and len(rows) >= max_results:
-            raise too_large(max_results)
-        row: Row = {}
-        for name in names:
-            value = solution[name]
-            if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
-                row[name] = value
-        rows.append(row)
-    return rows
-
-
 #: Most statements in one ``INSERT DATA`` operation of an update (Virtuoso compiles each
 #: operation to SQL and refuses one past 10,000 lines of it, about 1,000 statements).
 INSERT_CHUNK = 500
@@ -191,7 +171,7 @@ class ResultQueries:
     def select(
         self, query: str, *, timeout: float | None = None, max_results: int | None = None
     ) -> list[Row]:
-        return rows_of(self.evaluate(query, timeout=timeout, max_results=max_results).solutions())
+        return self.evaluate(query, timeout=timeout, max_results=max_results).rows()
 
     def ask(self, query: str, *, timeout: float | None = None) -> bool:
         return self.evaluate(query, timeout=timeout).boolean()

@@ -38,7 +38,7 @@ from kg.errors import QueryError, QueryTimeout, ResultTooLarge, StoreUnavailable
 from kg.store import engines
 from kg.store.embedded import stream_writer
 from kg.store.engines import Engine
-from kg.store.protocol import ResultQueries, has_own_dataset, replace_update, rows_of
+from kg.store.protocol import ResultQueries, has_own_dataset, replace_update
 from kg.store.remote_wire import line_capped, reader
 from kg.store.results import Result
 
@@ -111,7 +111,7 @@ class RemoteStore(ResultQueries):
         known = engines.from_server_header(str(response.headers.get("server", "")))
         if known is not None:
             return known, True
-        rows = rows_of(self._evaluate(engines.PROBE_TRIPLE, [], None, None).solutions())
+        rows = self._evaluate(engines.PROBE_TRIPLE, [], None, None).rows()
         if not rows:  # no data yet: any choice answers the same; decide when there is some
             return engines.generic("default"), False
         s, p, o = rows[0]["s"], rows[0]["p"], rows[0]["o"]
@@ -359,7 +359,7 @@ class RemoteStore(ResultQueries):
             else "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
         )
         result = self._evaluate(query, [], None, None)
-        names = (str(row["g"].value) for row in rows_of(result.solutions()) if "g" in row)
+        names = (str(row["g"].value) for row in result.rows() if "g" in row)
         return sorted(g for g in names if not engine.is_system(g))
 
     def is_empty(self) -> bool:
@@ -380,7 +380,7 @@ class RemoteStore(ResultQueries):
             )
         else:
             query = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        rows = rows_of(self._evaluate(query, [], None, None).solutions())
+        rows = self._evaluate(query, [], None, None).rows()
         return int(rows[0]["n"].value)
 
     def close(self) -> None:

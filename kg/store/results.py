@@ -9,14 +9,17 @@ or bytes in the media type a client asked for, serialized by pyoxigraph.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from typing import IO, Literal, cast
 
 import pyoxigraph as ox
 
-from kg.errors import KgError, QueryError, ResultTooLarge
+from kg.errors import QueryError, ResultTooLarge
 
 Kind = Literal["solutions", "boolean", "graph"]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
 
 #: Result formats for SELECT and ASK: short name -> pyoxigraph format.
 SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -85,15 +88,43 @@ class _OverCap(Exception):
     pass
 
 
-def _detached(exc: Exception) -> Exception:
-    """A new exception like ``exc``, without its traceback (its frames hold pyoxigraph objects
-    that may only be dropped on the thread that made them)."""
-    if isinstance(exc, KgError):
-        return type(exc)(exc.message, **exc.detail)
-    try:
-        return type(exc)(*exc.args)
-    except Exception:  # a type that cannot be rebuilt from its args: its message is kept
-        return ValueError(str(exc))
+def release_frames(exc: BaseException) -> None:
+    """Clear the frames of ``exc``'s traceback and of every exception it was raised from or
+    during (``__cause__``, ``__context__``).
+
+    pyoxigraph's results and parsers may be freed only on the thread that made them (pyo3
+    "unsendable": freed elsewhere, they raise). A traceback keeps the frames that hold them, and
+    the exception travels to the thread that handles it (the event loop), where it is freed,
+    often by the cycle collector: clearing the frames first frees those objects here.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        pending += [current.__cause__, current.__context__]
+
+
+def rows_of(solutions: ox.QuerySolutions, max_results: int | None = None) -> list[Row]:
+    """Python rows of SELECT solutions; unbound variables are absent from the row.
+
+    Raises ResultTooLarge as soon as there are more than ``max_results`` rows.
+    """
+    names = [v.value for v in solutions.variables]
+    rows: list[Row] = []
+    for solution in solutions:
+        if max_results is not None and len(rows) >= max_results:
+            raise too_large(max_results)
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+                row[name] = value
+        rows.append(row)
+    return rows
 
 
 def too_large(max_results: int | None) -> ResultTooLarge:
@@ -166,13 +197,22 @@ class Result:
         parsed = ox.parse_query_results(source, SOLUTION_FORMATS[name])
         try:
             return cls.of(parsed, max_results)
-        except Exception as exc:  # raised again below, without the frames that hold the parser
-            failure = _detached(exc)
+        except BaseException as exc:
+            release_frames(exc)  # the parser is freed on this thread, not where exc ends
+            raise
         finally:
-            # pyoxigraph's parser must be dropped on this thread; an exception carrying it in
-            # its traceback would drop it wherever the exception ends (the event loop).
             del parsed
-        raise failure
+
+    def rows(self) -> list[Row]:
+        """Python rows of SELECT solutions (see ``rows_of``)."""
+        solutions = self.solutions()
+        try:
+            return rows_of(solutions)
+        except BaseException as exc:
+            release_frames(exc)  # the solutions are freed on this thread, not where exc ends
+            raise
+        finally:
+            del solutions
 
     def solutions(self) -> ox.QuerySolutions:
         if self.kind != "solutions":
