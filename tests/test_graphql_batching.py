@@ -59,12 +59,23 @@ def test_query_count_does_not_grow_with_the_page(synthetic: Store) -> None:
     assert sum(len(o["units"]) for o in large["organisations"]["nodes"]) > 0
     assert sum(len(o["events"]) for o in large["organisations"]["nodes"]) > 0
     assert len(small_queries) == len(large_queries)
-    # page + organisations + their units/posts/events + parents/posts + holders
-    assert len(large_queries) == 5
-    assert all("VALUES ?s" in q for q in large_queries[1:])
+    # page + its count (totalCount) + organisations + their units/posts/events
+    # + parents/posts + holders
+    assert len(large_queries) == 6
+    assert "COUNT" in large_queries[1]
+    assert all("VALUES ?s" in q for q in large_queries[2:])
 
 
 def test_nodes_are_batched_in_values(synthetic: Store) -> None:
     _, queries = run(synthetic, 50)
-    level = queries[1]
+    level = queries[2]
     assert level.count("<https://w3id.org/aikg/id/org/") >= 50
+
+
+def test_the_list_is_counted_only_when_total_count_is_asked_for(synthetic: Store) -> None:
+    counted = CountingStore(synthetic)
+    GraphQL(counted).data("{ organisations(first: 5) { totalCount nodes { name } } }")
+    plain = CountingStore(synthetic)
+    GraphQL(plain).data("{ organisations(first: 5) { nodes { name } } }")
+    assert len(counted.selects) == len(plain.selects) + 1
+    assert not any("COUNT" in q for q in plain.selects)

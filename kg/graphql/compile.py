@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from kg.graphql.connections import Position, Window
 from kg.graphql.mapping import check_iri
 from kg.model.namespaces import DCT, SKOS
 from kg.model.text import check_text
@@ -136,35 +137,101 @@ class Page:
         parts.extend(f"FILTER({f})" for f in self.filters)
         return "\n  ".join(parts)
 
-    def order_rows(self, rows: list[Row]) -> list[str]:
-        """The IRIs of ``rows`` (``?s`` with ``?name`` or ``?date``), in the page's order.
+    @property
+    def descending(self) -> bool:
+        return self.order.endswith("DESC")
 
-        Ties are broken by IRI. Undated nodes come last in both date orders. Ordering happens
-        here rather than in SPARQL: Oxigraph's ORDER BY resolves every compared string, and
-        is several times slower than fetching the keys and sorting them in Python.
+    def key(self) -> str:
+        """The sort key of ``?s``, as SPARQL: the date (undated nodes last in both orders) or
+        the lower-cased name (nodes without a name sort as the empty name)."""
+        if self.by_date:
+            return f"COALESCE(STR(?date), {string('' if self.descending else '~')})"
+        return 'COALESCE(LCASE(STR(?name)), "")'
+
+    def positions(self, rows: list[Row], window: Window, *, in_store: bool) -> list[Position]:
+        """The positions of the page's nodes, in the order the store read them.
+
+        ``in_store``: the rows of the page ``page_query`` cut, each node once (valid data has
+        one name and at most one date per node: the shapes say so). Otherwise every node of
+        the list, with its name or date: keyed, sorted and cut here the same way.
         """
+        if in_store:
+            seen: set[str] = set()
+            out = []
+            for row in rows:
+                s = row["s"].value
+                if s not in seen:
+                    seen.add(s)
+                    out.append(Position(row["k"].value, s))
+            return out
         field = "date" if self.by_date else "name"
         keys: dict[str, str | None] = {}
         for row in rows:
-            s = row["s"].value
             term = row.get(field)
-            key = None if term is None else (term.value if self.by_date else term.value.lower())
-            old = keys.get(s)
-            if s not in keys or (key is not None and (old is None or key < old)):
-                keys[s] = key
-        descending = self.order.endswith("DESC")
-        known = sorted(((k, s) for s, k in keys.items() if k is not None), reverse=descending)
-        unknown = sorted((s for s, k in keys.items() if k is None), reverse=descending)
-        if self.by_date:
-            return [s for _, s in known] + unknown
-        # Nodes without a name sort as the empty name.
-        return [s for _, s in known] + unknown if descending else unknown + [s for _, s in known]
+            key = None if term is None else term.value if self.by_date else term.value.lower()
+            old = keys.get(row["s"].value)
+            keys[row["s"].value] = key if old is None or (key is not None and key < old) else old
+        missing = "~" if self.by_date and not self.descending else ""
+        found = [Position(missing if k is None else k, s) for s, k in keys.items()]
+        ascending = not self.descending
+        kept = [
+            p
+            for p in found
+            if (window.after is None or _follows(p, window.after, ascending))
+            and (window.before is None or _follows(window.before, p, ascending))
+        ]
+        kept.sort(key=lambda p: (p.key, p.iri), reverse=ascending == window.backward)
+        return kept[: window.fetch]
 
 
-def page_query(page: Page) -> str:
-    """Every node of the list with its sort key (the page is cut in Python)."""
-    key = "?date" if page.by_date else "?name"
-    return f"SELECT DISTINCT ?s {key} WHERE {{\n  {page.where()}\n}}"
+def _follows(a: Position, b: Position, ascending: bool) -> bool:
+    """Whether ``a`` comes after ``b`` in the list (ordered by key, then IRI)."""
+    return (a.key, a.iri) > (b.key, b.iri) if ascending else (a.key, a.iri) < (b.key, b.iri)
+
+
+def _beyond(position: Position, later: bool) -> str:
+    """``?s`` comes after (``later``) or before ``position`` in ascending (key, IRI) order."""
+    op = ">" if later else "<"
+    key = string(position.key)
+    return f"(?k {op} {key} || (?k = {key} && STR(?s) {op} {string(position.iri)}))"
+
+
+def page_query(page: Page, window: Window, *, in_store: bool) -> str:
+    """The query for one page of ``page``.
+
+    ``in_store``: the store reads and cuts the page: the keyset filters of ``window``'s
+    cursors, ORDER BY the key then the IRI, LIMIT one more than the page. Without a cursor or
+    a filter, the store still orders every match (Oxigraph has no ordered index to walk); a
+    later page costs no more than the first, and only the page crosses over. DISTINCT,
+    because a fact stated by several sources is in several graphs, and the union default
+    graph gives it once for each.
+
+    Otherwise (an engine that cannot be trusted with it, ``Engine.sorts_pages``): every node
+    of the list with its name or date, cut by ``Page.positions``.
+    """
+    if not in_store:
+        key = "?date" if page.by_date else "?name"
+        return f"SELECT DISTINCT ?s {key} WHERE {{\n  {page.where()}\n}}"
+    ascending = not page.descending
+    reading = ascending != window.backward  # the direction the store reads in
+    filters = []
+    if window.after is not None:
+        filters.append(_beyond(window.after, later=ascending))
+    if window.before is not None:
+        filters.append(_beyond(window.before, later=not ascending))
+    direction = "ASC" if reading else "DESC"
+    where = "\n  ".join(
+        [page.where(), f"BIND({page.key()} AS ?k)", *(f"FILTER{f}" for f in filters)]
+    )
+    return (
+        f"SELECT DISTINCT ?s ?k WHERE {{\n  {where}\n}}\n"
+        f"ORDER BY {direction}(?k) {direction}(STR(?s))\nLIMIT {window.fetch}"
+    )
+
+
+def count_query(page: Page) -> str:
+    """How many nodes the list has (asked for only when ``totalCount`` is selected)."""
+    return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{\n  {page.where()}\n}}"
 
 
 def text_filter(text: str, *, description: bool = True) -> str:

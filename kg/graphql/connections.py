@@ -1,8 +1,16 @@
-"""Relay connections: ``edges``/``nodes``, ``pageInfo``, ``totalCount``, opaque offset cursors."""
+"""Relay connections: ``edges``/``nodes``, ``pageInfo``, ``totalCount``, opaque keyset cursors.
+
+A cursor names a node's place by its sort key and IRI, not by an offset: the next page is read
+by the store from that place (``FILTER`` on the key, ``ORDER BY`` and ``LIMIT`` in the SPARQL of
+``kg.graphql.compile.page_query``), so a later page costs no more than the first, and a write
+between two pages neither skips nor repeats a node that stays in the list. A cursor carries the
+order it was made in: the same list in another order refuses it.
+"""
 
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -38,28 +46,64 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="How many nodes the whole list has.")
 
 
-def cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+@dataclass(frozen=True)
+class Position:
+    """A node's place in its ordered list: its sort key (as the SPARQL computes it) and IRI."""
+
+    key: str
+    iri: str
 
 
-def offset_of(value: str) -> int:
+#: The version tag of the cursors this module writes.
+_CURSOR = "k1"
+
+
+def cursor(order: str, position: Position) -> str:
+    """An opaque keyset cursor: the list's order and the node's sort key and IRI."""
+    text = json.dumps([_CURSOR, order, position.key, position.iri], ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def position_of(value: str, order: str) -> Position:
+    """The position a cursor of a list in ``order`` names; a malformed cursor, or one from the
+    same list in another order, is refused."""
     try:
-        text = base64.urlsafe_b64decode(value.encode()).decode()
-        kind, number = text.split(":", 1)
-        if kind != "offset" or int(number) < 0:
-            raise ValueError(text)
-        return int(number)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(base64.urlsafe_b64decode(value.encode()).decode())
+        tag, made_for, key, iri = data
+        if tag != _CURSOR or not all(isinstance(x, str) for x in (made_for, key, iri)):
+            raise ValueError(data)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise InputError(f"malformed cursor {value!r}") from exc
+    if made_for != order:
+        raise InputError(
+            f"the cursor {value!r} is from this list in the order {made_for}, not {order}"
+        )
+    return Position(key, iri)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The page a window keeps of the rows the store sent, and whether more lie either side."""
+
+    items: list[Position]
+    has_next: bool
+    has_previous: bool
 
 
 @dataclass(frozen=True)
 class Window:
-    """Which slice of the list a request asks for: ``start`` and at most ``limit`` nodes."""
+    """Which page a request asks for, as Relay defines it: the nodes strictly between ``after``
+    and ``before``, then the first ``first`` of them, then the last ``last`` of those.
 
-    start: int
-    limit: int
-    needs_total: bool  # ``last`` without ``before``: the end is the list's end
+    The store reads at most ``fetch`` nodes, in the list's order from ``after`` or, when only
+    ``last`` is given (``backward``), in the reverse order from ``before``: one more than the
+    page, to know whether the list goes on.
+    """
+
+    order: str
+    after: Position | None
+    before: Position | None
+    first: int | None
     last: int | None
 
     @staticmethod
@@ -69,6 +113,7 @@ class Window:
         last: int | None,
         before: str | None,
         max_page: int,
+        order: str = "",
     ) -> Window:
         for name, value in (("first", first), ("last", last)):
             if value is not None and value < 0:
@@ -78,32 +123,47 @@ class Window:
                     f"{name}: {value} is more than the largest page, {max_page} "
                     "(setting max_page_size)"
                 )
-        start = offset_of(after) + 1 if after else 0
-        end = offset_of(before) if before else None
         if first is None and last is None:
-            first = DEFAULT_PAGE if end is None else min(DEFAULT_PAGE, max(end - start, 0))
-        if first is not None:
-            end = start + first if end is None else min(end, start + first)
-        if last is not None and end is None:
-            return Window(start, 0, True, last)
-        assert end is not None
-        if last is not None:
-            start = max(start, end - last)
-        return Window(start, max(end - start, 0), False, last)
+            first = DEFAULT_PAGE
+        return Window(
+            order,
+            position_of(after, order) if after else None,
+            position_of(before, order) if before else None,
+            first,
+            last,
+        )
 
-    def resolved(self, total: int) -> Window:
-        """With the list's length known (for ``last`` without ``before``)."""
-        if not self.needs_total or self.last is None:
-            return self
-        start = max(self.start, total - self.last)
-        return Window(start, max(total - start, 0), False, self.last)
+    @property
+    def backward(self) -> bool:
+        return self.first is None
+
+    @property
+    def fetch(self) -> int:
+        size = self.last if self.first is None else self.first
+        assert size is not None
+        return size + 1
+
+    def cut(self, rows: list[Position]) -> Cut:
+        """The page of ``rows`` (at most ``fetch``, read in the direction of the window)."""
+        size = self.fetch - 1
+        more = len(rows) > size
+        items = rows[:size]
+        if self.backward:
+            return Cut(items[::-1], self.before is not None, more)
+        trimmed = False
+        if self.last is not None and len(items) > self.last:
+            items, trimmed = items[len(items) - self.last :], True
+        return Cut(items, more or self.before is not None, self.after is not None or trimmed)
 
 
-def connection(items: list[T], window: Window, more: bool, total: int) -> Connection[T]:
-    edges = [Edge(cursor=cursor(window.start + i), node=n) for i, n in enumerate(items)]
+def connection(items: list[T], window: Window, cut: Cut, total: int) -> Connection[T]:
+    """The connection of a page: ``items`` are the nodes at ``cut.items``' positions."""
+    edges = [
+        Edge(cursor=cursor(window.order, p), node=n) for p, n in zip(cut.items, items, strict=True)
+    ]
     info = PageInfo(
-        has_next_page=more,
-        has_previous_page=window.start > 0,
+        has_next_page=cut.has_next,
+        has_previous_page=cut.has_previous,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )

@@ -19,6 +19,7 @@ from kg.errors import InputError
 from kg.graphql import types as t
 from kg.graphql.compile import (
     Page,
+    count_query,
     date_filters,
     iri,
     page_query,
@@ -112,7 +113,7 @@ async def _paginate(
     last: int | None,
     before: str | None,
 ) -> Any:
-    window = Window.of(first, after, last, before, info.context.settings.max_page_size)
+    window = Window.of(first, after, last, before, info.context.settings.max_page_size, page.order)
     col = collector(info)
     ret: Any = info._raw_info.return_type
     while not isinstance(ret, GraphQLObjectType):
@@ -125,13 +126,15 @@ async def _paginate(
             edge_type = edge_type.of_type
         node_nodes += col.fields(fields["edges"], edge_type).get("node", [])
     need = col.need(node_nodes, (type_name,))
+    counted = "totalCount" in fields
 
     def work(loader: Loader) -> Any:
-        ordered = page.order_rows(loader.select(page_query(page)))
-        w = window.resolved(len(ordered))
-        iris = ordered[w.start : w.start + w.limit]
-        more = w.start + w.limit < len(ordered)
-        return connection(loader.load([(i, need) for i in iris]), w, more, len(ordered))
+        in_store = info.context.store.sorts_pages
+        rows = loader.select(page_query(page, window, in_store=in_store))
+        cut = window.cut(page.positions(rows, window, in_store=in_store))
+        total = int(loader.select(count_query(page))[0]["n"].value) if counted else 0
+        nodes = loader.load([(p.iri, need) for p in cut.items])
+        return connection(nodes, window, cut, total)
 
     return await run(info, work)
 

@@ -300,6 +300,10 @@ class EmbeddedStore(ResultQueries):
     def is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
+    @property
+    def sorts_pages(self) -> bool:
+        return True
+
     def count(self) -> int:
         return len(self._store)
 

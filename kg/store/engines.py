@@ -23,6 +23,10 @@ of its default graph) and keeps an :class:`Engine` saying:
   queries give pySHACL's report): tested on Oxigraph; Virtuoso 7.2 answers some of them
   wrongly (``sh:in`` and ``sh:xone`` checks) or not at all (its own compiler errors), so there
   kg refuses it;
+* **whether pages may be cut by the server** (``ORDER BY`` a computed sort key, ``LIMIT``, a
+  keyset ``FILTER`` on the key; ``kg.graphql.compile.page_query``): tested on Oxigraph;
+  Virtuoso 7.2 gives rows whose key belongs to another node once the query filters on it, so
+  there, and on an engine kg does not know, kg reads the list's keys and cuts the page itself;
 * **where the Graph Store Protocol is** when the settings do not say (Virtuoso:
   ``/sparql-graph-crud``), and whether a GET without ``graph`` returns the whole dataset as
   quads (Oxigraph does; elsewhere kg reads graph by graph).
@@ -58,12 +62,18 @@ class Engine:
     drop_all_ignored: bool = False
     #: In-store validation's compiled shape queries give pySHACL's report here (tested).
     shape_queries: bool = False
+    #: A page of a list may be ordered and cut here (``ORDER BY`` a computed key with a
+    #: ``FILTER`` on it, ``LIMIT``; tested). Virtuoso 7.2 pairs such a key with another row's
+    #: node once the query filters, so its pages are cut by kg.
+    sorts_pages: bool = False
 
     def is_system(self, graph: str) -> bool:
         return self.system_graphs is not None and re.match(self.system_graphs, graph) is not None
 
 
-OXIGRAPH = Engine("Oxigraph", "parameter", whole_dataset_get=True, shape_queries=True)
+OXIGRAPH = Engine(
+    "Oxigraph", "parameter", whole_dataset_get=True, shape_queries=True, sorts_pages=True
+)
 VIRTUOSO = Engine(
     "Virtuoso",
     "default",

@@ -141,6 +141,10 @@ class CountingStore:
     def close(self) -> None:
         self.inner.close()
 
+    @property
+    def sorts_pages(self) -> bool:
+        return self.inner.sorts_pages
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 

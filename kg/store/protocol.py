@@ -106,6 +106,12 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    @property
+    def sorts_pages(self) -> bool:
+        """Whether the store may be trusted to order and cut a page of a list (``ORDER BY`` an
+        expression, ``LIMIT``, a ``FILTER`` on the sort key), or pages are cut in Python."""
+        ...
+
 
 _OWN_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z_][\w.-]*:)", re.IGNORECASE)
 

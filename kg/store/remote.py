@@ -119,6 +119,11 @@ class RemoteStore(ResultQueries):
         return engines.generic("default" if found else "graphs"), True
 
     @property
+    def sorts_pages(self) -> bool:
+        """Whether pages are cut by the server (``Engine.sorts_pages``)."""
+        return self.engine.sorts_pages
+
+    @property
     def answers_shape_queries(self) -> bool:
         """Whether in-store validation may run on it (``Engine.shape_queries``)."""
         return self.engine.shape_queries
