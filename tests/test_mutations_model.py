@@ -339,3 +339,92 @@ def test_a_batch_names_an_unnamed_provider_group_by_its_key(client: Client) -> N
             "sources": [{"hedges": [{"key": "Potentially"}]}],
         }
     }
+
+
+def test_record_an_editorial_source_with_its_text(client: Client) -> None:
+    """kg's own notes: a work with no publisher, the Editorial role and its text kept with kg;
+    a verbatim quotation of it is checked against that text."""
+    notes = "Example Cloud is run by Example Corp. The sources do not say so."
+    result = ok(
+        client.write(
+            RECORD,
+            input={
+                "title": "Editorial notes on Example Cloud",
+                "kind": "CREATIVE_WORK",
+                "role": "EDITORIAL",
+                "text": notes,
+                "facts": [
+                    {"organisation": {"label": "Example Corp", "kinds": ["TECHNOLOGY_COMPANY"]},
+                     "quote": {"quote": "Example Cloud is run by Example Corp.",
+                               "verbatim": True}},
+                ],
+            },
+        )
+    )  # fmt: skip
+    read = node(
+        client,
+        result["id"],
+        "... on Source { title role { key } publisher { id } text reportedText }",
+    )
+    assert read == {
+        "title": "Editorial notes on Example Cloud",
+        "role": {"key": "Editorial"},
+        "publisher": None,
+        "text": notes,
+        "reportedText": None,
+    }
+
+
+def test_a_verbatim_quotation_missing_from_the_sources_text_is_refused(client: Client) -> None:
+    before = count_quads(client.store)
+    result = refused(
+        client.write(
+            RECORD,
+            input={
+                "title": "A report with its text",
+                "publisher": f"{ID}org/seemless",
+                "text": "Example Lab rents capacity.",
+                "facts": [
+                    {"organisation": {"label": "Example Lab", "kinds": ["AI_LAB"]},
+                     "quote": {"quote": "Example Lab builds data centres.", "verbatim": True}},
+                ],
+            },
+        ),
+        "ValidationFailed",
+    )  # fmt: skip
+    assert any("not in the text of its source" in v["message"] for v in result["violations"])
+    assert count_quads(client.store) == before
+
+
+def test_a_reported_source_keeps_what_was_reported_of_it(client: Client) -> None:
+    result = ok(
+        client.write(
+            RECORD,
+            input={
+                "title": "A paywalled report",
+                "publisher": f"{ID}org/seemless",
+                "reportedText": "Example Lab was reported to rent capacity.",
+                "facts": [
+                    {"organisation": {"label": "Example Lab", "kinds": ["AI_LAB"]},
+                     "quote": {"quote": "Example Lab was reported to rent capacity.",
+                               "verbatim": False}},
+                ],
+            },
+        )
+    )  # fmt: skip
+    read = node(client, result["id"], "... on Source { role { key } text reportedText }")
+    assert read == {
+        "role": {"key": "Reported"},
+        "text": None,
+        "reportedText": "Example Lab was reported to rent capacity.",
+    }
+
+
+def test_a_news_article_without_a_publisher_is_refused(client: Client) -> None:
+    before = count_quads(client.store)
+    result = refused(
+        client.write(RECORD, input={"title": "An article from nowhere", "facts": []}),
+        "ValidationFailed",
+    )
+    assert any("needs a publisher" in v["message"] for v in result["violations"])
+    assert count_quads(client.store) == before

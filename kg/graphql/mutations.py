@@ -268,7 +268,10 @@ async def record_source(info: I, input: wi.SourceInput) -> WriteResult:
             publisher=input.publisher,
             date_published=input.date_published,
             url=input.url,
-            article=input.kind is wi.SourceKind.ARTICLE,
+            kind=input.kind.value,
+            role=input.role.value,
+            source_text=input.text,
+            reported_text=input.reported_text,
             facts=facts,
         )
 

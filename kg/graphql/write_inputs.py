@@ -31,10 +31,23 @@ from kg.graphql.types import DECLARED
 ID = strawberry.ID
 
 
-@strawberry.enum(description="What a source is: a news article or another article.")
+@strawberry.enum(
+    description="What a source is: a news article, another article, or another work (such as "
+    "kg's editorial notes)."
+)
 class SourceKind(Enum):
     NEWS_ARTICLE = "NewsArticle"
     ARTICLE = "Article"
+    CREATIVE_WORK = "CreativeWork"
+
+
+@strawberry.enum(
+    description="Whose words a source holds: a publication's reporting, or kg's own editorial "
+    "notes (background knowledge the curators add, never attributed to a news source)."
+)
+class SourceRole(Enum):
+    REPORTED = "Reported"
+    EDITORIAL = "Editorial"
 
 
 # ---------------------------------------------------------------- derived from the declarations
@@ -169,14 +182,20 @@ else:
 
 @strawberry.input(
     description="A source and the facts that rest on it, written all together or not at all. "
-    "publisher is the id or IRI of an organisation (or _:key of one among facts); "
-    "datePublished is YYYY-MM-DD or an ISO dateTime; url starts with http:// or https://."
+    "publisher is the id or IRI of an organisation (or _:key of one among facts), required "
+    "for a news article or article (kg's editorial notes have none); datePublished is "
+    "YYYY-MM-DD or an ISO dateTime; url starts with http:// or https://. text is the source's "
+    "own words kept with kg (verbatim quotations are checked against it); reportedText is what "
+    "was reported of a source whose words kg does not hold (its quotations are not verbatim)."
 )
 class SourceInput:
     title: str
-    publisher: ID
+    publisher: ID | None = None
     label: str | None = None
     date_published: str | None = None
     url: str | None = None
     kind: SourceKind = SourceKind.NEWS_ARTICLE
+    role: SourceRole = SourceRole.REPORTED
+    text: str | None = None
+    reported_text: str | None = None
     facts: list[FactInput] = strawberry.field(default_factory=list)

@@ -21,6 +21,7 @@ from kg.graphql.mapping import LABEL_IRI, NodeKind, declared_fields, input_name,
 from kg.graphql.types import DECLARED
 from kg.graphql.write_values import (
     MAX_LIST,
+    MAX_SOURCE_TEXT,
     XSD,
     InvalidInput,
     concept_node,
@@ -257,10 +258,13 @@ def record_source(
     *,
     label: str,
     title: str | None,
-    publisher: str,
+    publisher: str | None,
     date_published: str | None,
     url: str | None,
-    article: bool = False,
+    kind: str = "NewsArticle",
+    role: str = "Reported",
+    source_text: str | None = None,
+    reported_text: str | None = None,
     facts: list[Fact],
 ) -> tuple[ox.NamedNode, list[ox.NamedNode]]:
     """The source node (already minted as ``draft.source``) and every fact, all in one change."""
@@ -279,13 +283,20 @@ def record_source(
                 raise InvalidInput(f"key {fact.key!r} is used twice", field=f"facts[{i}].key")
             keys[fact.key] = node
         nodes.append(node)
-    draft.add(source, RDF_TYPE, n(SCHEMA.Article if article else SCHEMA.NewsArticle))
+    draft.add(source, RDF_TYPE, n(SCHEMA[kind]))
+    draft.add(source, n(KG.sourceRole), n(KG[role]))
     draft.add(source, _LABEL, text(label, "label", limit=1_000))
     if title is not None:
         draft.add(source, n(DCT.title), text(title, "title", limit=1_000))
-    draft.add(
-        source, n(SCHEMA.publisher), draft.refer(iri(publisher, "publisher", keys), "publisher")
-    )
+    for path, value, name in (
+        (SCHEMA.text, source_text, "text"),
+        (KG.reportedText, reported_text, "reportedText"),
+    ):
+        if value is not None:
+            draft.add(source, n(path), text(value, name, limit=MAX_SOURCE_TEXT))
+    if publisher is not None:
+        publisher_node = draft.refer(iri(publisher, "publisher", keys), "publisher")
+        draft.add(source, n(SCHEMA.publisher), publisher_node)
     if date_published is not None:
         draft.add(
             source,

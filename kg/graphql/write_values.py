@@ -24,6 +24,8 @@ from kg.model.text import illegal_character
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_TEXT = 10_000
+#: A source's own text (``schema:text``) or reported text: an article's length, with room.
+MAX_SOURCE_TEXT = 200_000
 MAX_LIST = 1_000
 
 
