@@ -207,8 +207,15 @@ def test_two_workers_over_a_remote_store_agree(
     assert server.log().count("Application startup complete") == 2
 
 
-def test_settings_travel_to_workers_through_the_environment() -> None:
-    from kg.cli.serve import to_env
+def test_settings_travel_to_workers_in_a_file_only_this_user_reads() -> None:
+    from kg.cli.serve import read_settings, write_settings
 
     settings = Settings(port=9123, query_timeout=2.5, write_token="w", load_article=False)
-    assert Settings.load(env=to_env(settings)) == settings
+    path = write_settings(settings)
+    try:
+        assert read_settings(path) == settings
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.parent.stat().st_mode & 0o777 == 0o700
+    finally:
+        path.unlink()
+        path.parent.rmdir()

@@ -1,8 +1,11 @@
 """``kg serve``: seed an empty store, then run the app under uvicorn.
 
-The settings reach every worker through the environment (``KG_*``): with ``--workers N``
-uvicorn starts N processes, and each builds its own app with ``app_from_env`` (an app factory),
-so they share nothing but the store. The embedded on-disk store can be opened by one process
+With one worker (the default) the app is built here from the settings object and handed to
+uvicorn: nothing goes through the environment. With ``--workers N`` uvicorn starts N processes,
+each importing an app factory (``app_for_worker``): the settings reach them as a JSON file
+readable by this user only (``KG_SETTINGS_FILE`` names it; removed when the server stops), with
+their types and secrets intact, not as ``KG_*`` strings every child process would inherit. The
+workers share nothing but the store; the embedded on-disk store can be opened by one process
 only, so several workers need a remote store (``KG_STORE=http://...``).
 """
 
@@ -10,9 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
+import json
 import logging
 import os
+import shutil
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,7 +32,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from kg.errors import InputError
 from kg.http.app import create_app
 from kg.model.text import SafeFormatter
-from kg.settings import SETTINGS, Settings
+from kg.settings import Settings
 from kg.store.opening import ensure_seeded, open_store, store_for
 
 log = logging.getLogger("kg.serve")
@@ -35,29 +42,48 @@ def is_remote(settings: Settings) -> bool:
     return settings.store_location.startswith(("http://", "https://"))
 
 
-def to_env(settings: Settings) -> dict[str, str]:
-    """The ``KG_*`` variables that make ``Settings.load()`` give back ``settings``."""
-    env: dict[str, str] = {}
-    for s in SETTINGS:
-        value = getattr(settings, s.name)
-        if value is None:
-            continue
-        env[f"KG_{s.name.upper()}"] = (
-            ("true" if value else "false") if isinstance(value, bool) else str(value)
-        )
-    return env
+#: The environment variable naming the settings file of the workers (``--workers N``).
+SETTINGS_FILE = "KG_SETTINGS_FILE"
+_settings: Settings | None = None
 
 
-def app_from_env() -> Starlette:
-    """The app factory each uvicorn worker calls: settings from the environment."""
-    settings = Settings.load()
+def worker_settings() -> Settings:
+    """The settings of this server: given by ``serve`` in this process, or read from the file
+    ``serve`` wrote for its workers."""
+    global _settings
+    if _settings is None:
+        path = os.environ.get(SETTINGS_FILE)
+        _settings = read_settings(Path(path)) if path else Settings.load()
+    return _settings
+
+
+def write_settings(settings: Settings) -> Path:
+    """``settings`` as JSON in a new directory only this user can read."""
+    path = Path(tempfile.mkdtemp(prefix="kg-settings-")) / "settings.json"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(dataclasses.asdict(settings), out)
+    return path
+
+
+def read_settings(path: Path) -> Settings:
+    return Settings(**json.loads(path.read_text()))
+
+
+def app_for(settings: Settings) -> Starlette:
+    """The app over ``settings``' store; an in-memory store is made and seeded here (it lives
+    in this process only)."""
     if settings.store_location != "memory":
         return create_app(settings)
-    # An in-memory store lives in this process only: seed it here, not before the start.
     store = open_store("memory")
     if settings.load_article:
         ensure_seeded(store)
     return create_app(settings, store=store)
+
+
+def app_for_worker() -> Starlette:
+    """The app factory each uvicorn worker calls (``--workers N``)."""
+    return app_for(worker_settings())
 
 
 def seed(settings: Settings) -> bool:
@@ -86,7 +112,7 @@ class HeadDeadline(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.head_timeout = Settings.load().header_timeout
+        self.head_timeout = worker_settings().header_timeout
         self.head_timer: asyncio.TimerHandle | None = None
 
     def _expect_head(self) -> None:
@@ -179,16 +205,32 @@ def serve(settings: Settings) -> None:
         )
     if seed(settings):
         click.echo(f"kg: loaded the ontology and the article graph into {settings.store_location}")
-    os.environ.update(to_env(settings))
-    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # The workers count into one directory, so /metrics sums them all (kg.store.metrics).
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kg-metrics-")
+    global _settings
+    _settings = settings
+    app: Starlette | str = "kg.cli.serve:app_for_worker"
+    settings_file = None
+    if settings.workers == 1:
+        app = app_for(settings)
+    else:
+        settings_file = write_settings(settings)
+        os.environ[SETTINGS_FILE] = str(settings_file)
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # The workers count into one directory, so /metrics sums them all.
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kg-metrics-")
     click.echo(f"kg: store {settings.store_location}")
     for line in urls(settings):
         click.echo(f"kg: {line}")
+    try:
+        _run(app, settings)
+    finally:
+        if settings_file is not None:
+            shutil.rmtree(settings_file.parent, ignore_errors=True)
+
+
+def _run(app: Starlette | str, settings: Settings) -> None:
     uvicorn.run(
-        "kg.cli.serve:app_from_env",
-        factory=True,
+        app,
+        factory=isinstance(app, str),
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
