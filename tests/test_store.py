@@ -356,3 +356,18 @@ def test_a_read_that_fails_on_a_worker_thread_frees_its_result_there(
                 gc.collect()
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("method", ["select", "evaluate"])
+def test_a_remote_read_that_fails_on_a_worker_thread_frees_its_result_there(
+    article_store: Store, method: str
+) -> None:
+    """The same over a SPARQL server: the parsed answer is freed on the thread that read it."""
+    read = getattr(article_store, method)
+    with ThreadPoolExecutor(1) as pool:
+        for _ in range(3):
+            future = pool.submit(read, "SELECT * WHERE { ?s ?p ?o }", max_results=1)
+            with pytest.raises(ResultTooLarge):
+                future.result()
+            del future
+            gc.collect()

@@ -248,9 +248,15 @@ ILLEGAL_LITERAL_QUERY = (
 
 def check_store_literals(store: ox.Store, source: str) -> None:
     """:func:`check_literals` over a whole pyoxigraph store (one scan, in the store)."""
-    rows = store.query(ILLEGAL_LITERAL_QUERY, use_default_graph_as_union=True)
-    for row in cast(Iterable[Any], rows):
-        check_literals([ox.Quad(row["s"], row["p"], row["o"])], source)
+    # The quads are taken out first: pyoxigraph's result must not be in the frame that raises
+    # (it may be freed only on this thread, and the error may be handled on another).
+    found = [
+        ox.Quad(row["s"], row["p"], row["o"])
+        for row in cast(
+            Iterable[Any], store.query(ILLEGAL_LITERAL_QUERY, use_default_graph_as_union=True)
+        )
+    ]
+    check_literals(found, source)
 
 
 def iter_file(path: Path, fmt: ox.RdfFormat) -> Iterator[ox.Quad]:

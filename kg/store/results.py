@@ -9,9 +9,11 @@ or bytes in the media type a client asked for, serialized by pyoxigraph.
 
 from __future__ import annotations
 
+import functools
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Literal, cast
+from typing import IO, Any, Literal, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -127,6 +129,24 @@ def rows_of(solutions: ox.QuerySolutions, max_results: int | None = None) -> lis
     return rows
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def releasing(function: F) -> F:
+    """``function``, with the frames of a failure cleared before it leaves (``release_frames``):
+    the pyoxigraph results and parsers its frames hold are freed on this thread."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except BaseException as exc:
+            release_frames(exc)
+            raise
+
+    return cast(F, wrapper)
+
+
 def too_large(max_results: int | None) -> ResultTooLarge:
     return ResultTooLarge(
         f"the result has more than {max_results} rows; add a LIMIT or narrow the query",
@@ -142,6 +162,7 @@ class Result:
     data: bytes
 
     @classmethod
+    @releasing
     def of(
         cls,
         outcome: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
@@ -166,6 +187,7 @@ class Result:
         return cls("graph", sink.getvalue())
 
     @classmethod
+    @releasing
     def from_wire(cls, data: bytes, media_type: str, max_results: int | None = None) -> Result:
         """A Result from a SPARQL protocol response body (what a remote server sent)."""
         name = format_name(media_type)
@@ -188,31 +210,19 @@ class Result:
         return cls("graph", sink.getvalue())
 
     @classmethod
+    @releasing
     def from_stream(cls, source: IO[bytes], media_type: str, max_results: int | None) -> Result:
         """A Result from SPARQL results (JSON or XML) read from ``source`` as they arrive,
         stopping as soon as there are more than ``max_results`` rows."""
         name = format_name(media_type)
         if name not in ("json", "xml"):
             return cls.from_wire(source.read(), media_type, max_results)
-        parsed = ox.parse_query_results(source, SOLUTION_FORMATS[name])
-        try:
-            return cls.of(parsed, max_results)
-        except BaseException as exc:
-            release_frames(exc)  # the parser is freed on this thread, not where exc ends
-            raise
-        finally:
-            del parsed
+        return cls.of(ox.parse_query_results(source, SOLUTION_FORMATS[name]), max_results)
 
+    @releasing
     def rows(self) -> list[Row]:
         """Python rows of SELECT solutions (see ``rows_of``)."""
-        solutions = self.solutions()
-        try:
-            return rows_of(solutions)
-        except BaseException as exc:
-            release_frames(exc)  # the solutions are freed on this thread, not where exc ends
-            raise
-        finally:
-            del solutions
+        return rows_of(self.solutions())
 
     def solutions(self) -> ox.QuerySolutions:
         if self.kind != "solutions":
