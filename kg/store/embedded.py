@@ -21,7 +21,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -29,7 +29,7 @@ from kg.errors import QueryError, StoreUnavailable
 from kg.model.namespaces import PREFIXES
 from kg.store import generations, isolate, sandbox
 from kg.store.protocol import ResultQueries, Row, has_own_dataset, replace_update
-from kg.store.results import Result, release_frames, rows_of
+from kg.store.results import Result, releasing, rows_of
 
 _CHUNK = 256 * 1024
 #: A large load into a store holding at most this many quads copies them into the new
@@ -104,6 +104,7 @@ class EmbeddedStore(ResultQueries):
     ) -> Result:
         """Run a read query (in a killable child when ``timeout`` is set) into a Result."""
 
+        @releasing
         def read(outcome: Outcome) -> Result:
             try:
                 return Result.of(outcome, max_results)
@@ -111,7 +112,7 @@ class EmbeddedStore(ResultQueries):
                 raise QueryError(f"the query failed: {exc}") from exc
 
         def work() -> Result:
-            return _on_this_thread(self._outcome(query, default_graph_uris, named_graph_uris), read)
+            return read(self._outcome(query, default_graph_uris, named_graph_uris))
 
         if timeout is None or not self.isolate_queries:
             return work()
@@ -132,6 +133,7 @@ class EmbeddedStore(ResultQueries):
             return result.rows()
         # In process: read the solutions directly, without serializing them on the way.
 
+        @releasing
         def read(outcome: Outcome) -> list[Row]:
             if not isinstance(outcome, ox.QuerySolutions):
                 raise QueryError("expected a SELECT query")
@@ -140,7 +142,7 @@ class EmbeddedStore(ResultQueries):
             except (OSError, ValueError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from exc
 
-        return _on_this_thread(self._outcome(query, None, None), read)
+        return read(self._outcome(query, None, None))
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -314,23 +316,8 @@ class EmbeddedStore(ResultQueries):
         self._store = ox.Store()  # drop the on-disk handle so the directory can be reopened
 
 
+#: A pyoxigraph query result: freed only on the thread that made it (``releasing``).
 Outcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-T = TypeVar("T")
-
-
-def _on_this_thread(outcome: Outcome, read: Callable[[Outcome], T]) -> T:
-    """``read(outcome)``, with pyoxigraph's result freed on this thread whatever happens.
-
-    Its result objects may be freed only on the thread that made them; a failure's frames,
-    along its whole chain of causes, are cleared before it leaves (see ``release_frames``).
-    """
-    try:
-        return read(outcome)
-    except BaseException as exc:
-        release_frames(exc)
-        raise
-    finally:
-        del outcome
 
 
 class _Stopped(Exception):

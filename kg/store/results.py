@@ -134,7 +134,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def releasing(function: F) -> F:
     """``function``, with the frames of a failure cleared before it leaves (``release_frames``):
-    the pyoxigraph results and parsers its frames hold are freed on this thread."""
+    the pyoxigraph results and parsers its frames or its arguments hold are freed on this
+    thread. Pass such an argument directly (``read(store.query(...))``), not from a variable
+    of the caller, whose frame the failure also carries."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -142,6 +144,7 @@ def releasing(function: F) -> F:
             return function(*args, **kwargs)
         except BaseException as exc:
             release_frames(exc)
+            del args, kwargs  # this frame stays in the traceback: drop the arguments it holds
             raise
 
     return cast(F, wrapper)
