@@ -144,6 +144,12 @@ class Page:
     def descending(self) -> bool:
         return self.order.endswith("DESC")
 
+    @property
+    def missing_key(self) -> str:
+        """The sort key of a node without one: undated nodes come last in both date orders,
+        nodes without a name sort as the empty name."""
+        return "~" if self.by_date and not self.descending else ""
+
     def key(self) -> str:
         """The sort key of ``?s``, as SPARQL: the date (undated nodes last in both orders) or
         the lower-cased name (nodes without a name sort as the empty name), then ``SEPARATOR``
@@ -156,9 +162,9 @@ class Page:
         character a key can hold (kg refuses the characters XML cannot carry).
         """
         if self.by_date:
-            key = f"COALESCE(STR(?date), {string('' if self.descending else '~')})"
+            key = f"COALESCE(STR(?date), {string(self.missing_key)})"
         else:
-            key = 'COALESCE(LCASE(STR(?name)), "")'
+            key = f"COALESCE(LCASE(STR(?name)), {string(self.missing_key)})"
         return f'CONCAT({key}, "{SEPARATOR_ESCAPE}", STR(?s))'
 
     def positions(self, rows: list[Row], window: Window, *, in_store: bool) -> list[Position]:
@@ -184,8 +190,7 @@ class Page:
             key = None if term is None else term.value if self.by_date else term.value.lower()
             old = keys.get(row["s"].value)
             keys[row["s"].value] = key if old is None or (key is not None and key < old) else old
-        missing = "~" if self.by_date and not self.descending else ""
-        found = [Position(missing if k is None else k, s) for s, k in keys.items()]
+        found = [Position(self.missing_key if k is None else k, s) for s, k in keys.items()]
         ascending = not self.descending
         kept = [
             p
