@@ -221,25 +221,21 @@ def serve(settings: Settings) -> None:
     for line in urls(settings):
         click.echo(f"kg: {line}")
     try:
-        _run(app, settings)
+        uvicorn.run(
+            app,
+            factory=isinstance(app, str),
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=log_config(),
+            access_log=False,
+            timeout_graceful_shutdown=5,
+            # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.deadlines), idle
+            # connections close after keep_alive_timeout, and past max_connections, 503.
+            http=HeadDeadline,
+            timeout_keep_alive=settings.keep_alive_timeout,
+            limit_concurrency=settings.max_connections,
+        )
     finally:
         if settings_file is not None:
             shutil.rmtree(settings_file.parent, ignore_errors=True)
-
-
-def _run(app: Starlette | str, settings: Settings) -> None:
-    uvicorn.run(
-        app,
-        factory=isinstance(app, str),
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=log_config(),
-        access_log=False,
-        timeout_graceful_shutdown=5,
-        # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.deadlines), idle
-        # connections close after keep_alive_timeout, and past max_connections, 503.
-        http=HeadDeadline,
-        timeout_keep_alive=settings.keep_alive_timeout,
-        limit_concurrency=settings.max_connections,
-    )
