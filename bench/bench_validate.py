@@ -44,7 +44,7 @@ def _child(mode: str, data: Path, keys_out: Path) -> dict[str, Any]:
         from kg.store.embedded import EmbeddedStore
         from kg.validation.fastvalidate import Timing, validate_store
 
-        store = EmbeddedStore(None, isolate_queries=False)
+        store = EmbeddedStore(None)
         store.oxigraph.load(path=str(data), format=ox.RdfFormat.N_QUADS)
         loaded = time.perf_counter()
         timing = Timing()

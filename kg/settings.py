@@ -33,7 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
         "store",
         None,
         "Where the data lives: a directory for the embedded on-disk store, "
-        "'memory' for an in-memory store, or the http(s) URL of a SPARQL 1.1 server "
+        "'memory' for a store that lives as long as the process (in a temporary directory), "
+        "or the http(s) URL of a SPARQL 1.1 server "
         "(query endpoint; see update_url and gsp_url). Default: $XDG_DATA_HOME/kg/store.",
     ),
     Setting(
@@ -112,7 +113,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "query_memory",
         2048,
-        "Memory a query process may add to the server's size, in MiB (RLIMIT_AS); a query "
+        "Memory a query process may add to its size at start, in MiB (RLIMIT_AS); a query "
         "that needs more is stopped with an error. 0: no limit.",
     ),
     Setting(

@@ -106,7 +106,7 @@ def _quotations_of(quads: list[ox.Quad]) -> QuotationCheck:
     from kg.store.embedded import EmbeddedStore
     from kg.validation.quotations import QUERY, quotation_check
 
-    held = EmbeddedStore(None, isolate_queries=False)
+    held = EmbeddedStore(None)
     try:
         held.add_quads(quads)
         return quotation_check(held.select(QUERY))
@@ -374,7 +374,7 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     from kg.http import guard
     from kg.model.namespaces import PREFIXES, sparql_prefixes
     from kg.settings import Settings
-    from kg.store import isolate
+    from kg.store import querypool
     from kg.store.results import table
 
     try:
@@ -384,7 +384,7 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
         raise KgClickError(InputError(str(exc))) from exc
     try:
         settings = Settings.load(store=store)
-        isolate.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
+        querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
         # The same guard as /sparql: no SERVICE or LOAD, nothing it cannot judge.
         checked = guard.inspect_query(
             query,

@@ -9,18 +9,18 @@ nodes. Every query is recorded in ``log`` (``kg query --explain`` prints it).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, QueryTimeout
+from kg.errors import InputError
 from kg.graphql import types as t
 from kg.graphql.compile import RDF_TYPE, RDFS_LABEL, Level, level_query
 from kg.graphql.mapping import WINDOWS, curie, iri_of, node_id
 from kg.graphql.selection import Need, Registry, Wanted
 from kg.model.namespaces import KG
+from kg.store.deadline import Deadline
 from kg.store.protocol import Row, Store
 
 
@@ -64,9 +64,11 @@ class Loader:
         self.max_page = max_page
         self.store = store
         self.registry = registry
-        self.timeout = timeout
-        left = timeout if remaining is None else remaining
-        self.deadline = None if left is None else time.monotonic() + left
+        self.deadline = Deadline(
+            timeout,
+            "the request ran past the time limit of {limit:g} s (setting query_timeout)",
+            remaining=remaining,
+        )
         self.log: list[str] = []
         #: Lower-cased rdfs:label of each node loaded: lists of nodes are ordered by it.
         self.keys: dict[str, str] = {}
@@ -74,19 +76,14 @@ class Loader:
         self.classes: dict[str, set[str]] = {}
 
     def select(self, query: str) -> list[Row]:
-        """Run one generated query, unless the request is past its deadline.
+        """Run one generated query, with what is left of the request's time limit.
 
-        The store gets no per-query time limit: the embedded store would fork a killable child
-        for it (milliseconds per query), and generated queries are bounded (VALUES of the
-        nodes at hand, or one pass over a class). The request's deadline is checked before
-        each query, and ``kg.graphql.context.run`` answers at the deadline.
+        On the embedded store the query runs in a query worker that is killed at that deadline
+        (``kg.store.querypool``, the same one the SPARQL endpoint uses); a remote store closes
+        the request. Past the deadline before it starts, it is not sent at all.
         """
-        if self.deadline is not None and self.deadline - time.monotonic() <= 0:
-            raise QueryTimeout(
-                f"the request ran past the time limit of {self.timeout:g} s (setting query_timeout)"
-            )
         self.log.append(query)
-        return self.store.select(query)
+        return self.deadline.select(self.store, query)
 
     # ------------------------------------------------------------------ levels
 

@@ -33,7 +33,7 @@ from kg.http.limits import Admission, BodyLimit
 from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
-from kg.store import isolate, sandbox
+from kg.store import querypool, sandbox
 from kg.store.metrics import CountingStore
 from kg.store.opening import store_for
 from kg.store.protocol import Store
@@ -84,7 +84,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         store=CountingStore(opened),
         sparql_admission=Admission(settings.query_workers, settings.max_queued),
     )
-    isolate.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
+    querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
     routes += access.routes()  # /metrics: Prometheus metrics of this process (or all workers)

@@ -14,16 +14,15 @@ node: its statements, those pointing at it, its citations, and the labels of its
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.errors import QueryTimeout
 from kg.graphql.mapping import curie
 from kg.model.namespaces import DCT, KG, ORG, PROV, SCHEMA, SKOS
 from kg.settings import Settings
+from kg.store.deadline import Deadline
 from kg.store.protocol import Store, Term
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -180,24 +179,18 @@ class Description:
 
 
 class _Reader:
-    """Runs the description's queries until the request's time limit (``query_timeout``).
-
-    The queries are bounded by their LIMIT (no ORDER BY, DISTINCT or FILTER that would make the
-    store read past it), so the store gets no per-query time limit, which on the embedded
-    store would fork a killable child for each; the deadline is checked before each query."""
+    """Runs the description's queries until the request's time limit (``query_timeout``),
+    each with what is left of it (on the embedded store, in a query worker killed then)."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
-        self.limit = settings.query_timeout
-        self.deadline = None if self.limit is None else time.monotonic() + self.limit
+        self.deadline = Deadline(
+            settings.query_timeout,
+            "the page took longer than the time limit of {limit:g} s (setting query_timeout)",
+        )
 
     def __call__(self, query: str) -> list[dict[str, Term]]:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise QueryTimeout(
-                f"the page took longer than the time limit of {self.limit:g} s "
-                "(setting query_timeout)"
-            )
-        return self.store.select(query)
+        return self.deadline.select(self.store, query)
 
 
 def describe(store: Store, settings: Settings, iri: str) -> Description:

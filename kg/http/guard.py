@@ -43,7 +43,7 @@ from typing import Literal
 from kg.errors import QueryError, QueryTimeout
 from kg.http import sparqltree
 from kg.settings import Settings
-from kg.store import isolate, workers
+from kg.store import workers
 
 Form = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 _FORMS: dict[str, Form] = {
@@ -215,7 +215,7 @@ def _parse(text: str, update: bool, limits: Limits) -> dict[str, list[str]]:
             update,
             timeout=limits.parse_timeout,
             wait=limits.wait,
-            cancelled=isolate.cancel_event(),
+            cancelled=workers.cancel_event(),
         )
     except QueryTimeout as exc:
         raise QueryError(

@@ -60,7 +60,7 @@ class BodyLimit:
 class Admission:
     """At most ``running + queued`` requests inside at once; more get ``ServiceBusy`` (503 with
     ``Retry-After``) at once, so a burst cannot pile up without bound. How many of those run
-    at the same moment is bounded where the work happens (``kg.isolate``)."""
+    at the same moment is bounded where the work happens (``kg.store.querypool``)."""
 
     def __init__(self, running: int, queued: int) -> None:
         self.running = max(1, running)

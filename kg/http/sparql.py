@@ -41,7 +41,7 @@ from kg.http.negotiate import choose
 from kg.http.sparql_dataset import with_base, with_using
 from kg.http.state import AppState, require_writer, state_of
 from kg.model.namespaces import check_iri
-from kg.store import isolate
+from kg.store import workers
 from kg.store.metrics import record_write
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
 from kg.writes import search
@@ -212,7 +212,7 @@ async def watched(request: Request, work: Callable[[], T]) -> T:
     cancelled = threading.Event()
 
     def run() -> T:
-        with isolate.cancelled_by(cancelled):
+        with workers.cancelled_by(cancelled):
             return work()
 
     task = asyncio.ensure_future(run_in_threadpool(run))

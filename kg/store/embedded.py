@@ -1,24 +1,27 @@
-"""The embedded store: pyoxigraph, on disk (transactional) or in memory.
+"""The embedded store: pyoxigraph, on disk (transactional), in a temporary directory, or in memory.
 
 * Queries see the union of all named graphs as their default graph, unless the caller names the
   dataset (``default_graph_uris`` / ``named_graph_uris``, as the SPARQL protocol does).
-* A query with a time limit runs in a forked child that is killed at the deadline
-  (``kg.store.isolate``, about 3 ms per query), because pyoxigraph cannot cancel a running query;
-  without a limit, or where there is no fork (Windows), it runs in this process. The fork
-  happens outside this process's own writes when it can, and a child left deadlocked by a
-  lock another thread held at the fork is detected and replaced (see ``kg.store.isolate``).
-* Queries in a child and updates on a dedicated thread run without network
-  (``kg.store.sandbox``).
+* A query with a time limit runs in a query worker process that is killed at the deadline
+  (``kg.store.querypool``: a supervised pool of spawned, sandboxed workers reading a snapshot of
+  the store), because pyoxigraph cannot cancel a running query. Without a limit (kg's own
+  tools, validation), or for a store in memory (kg's scratch copies), it runs in this process.
+* Updates run on a dedicated thread without network (``kg.store.sandbox``).
 * Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
   on-disk store go through ``kg.writes.load``, which uses pyoxigraph's bulk loader where that is
   safe.
+* ``EmbeddedStore.temporary()`` (the location ``memory``) is an on-disk store in a temporary
+  directory removed when it is closed or the process ends, so its queries are bounded as well.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,8 +30,9 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreUnavailable
 from kg.model.namespaces import PREFIXES
-from kg.store import generations, isolate, sandbox
-from kg.store.protocol import ResultQueries, Row, has_own_dataset, replace_update
+from kg.store import generations, querypool, sandbox
+from kg.store.protocol import ResultQueries, Row, replace_update
+from kg.store.querypool import Outcome
 from kg.store.results import Result, releasing, rows_of
 
 _CHUNK = 256 * 1024
@@ -40,14 +44,18 @@ COPY_INTO_STAGE = 200_000
 class EmbeddedStore(ResultQueries):
     """A pyoxigraph store at ``path`` (a directory), or in memory when ``path`` is None."""
 
-    def __init__(self, path: str | None, *, isolate_queries: bool = True) -> None:
+    def __init__(self, path: str | None, *, pooled: bool = True) -> None:
         self.path = path
-        self.isolate_queries = isolate_queries and isolate.available()
+        #: Held by every write, and while a snapshot is taken: pyoxigraph's ``backup`` (and
+        #: ``flush``) beside a write in another thread deadlock (holding the GIL meanwhile).
         self._write_lock = threading.Lock()
-        #: Writes committed through this object (a load checks nothing changed meanwhile).
+        #: Writes committed through this object (a load checks nothing changed meanwhile; a
+        #: timed query takes a new snapshot when it has changed).
         self.writes = 0
         #: The generation directory in use (None: in memory, or a plain database directory).
         self.generation: Path | None = None
+        #: The snapshots the query workers read (None: timed queries run in this process).
+        self.snapshots: querypool.Snapshots | None = None
         if path is None:
             self._store = ox.Store()
             return
@@ -55,10 +63,14 @@ class EmbeddedStore(ResultQueries):
         try:
             if generations.is_plain_database(location):
                 self._store = ox.Store(path)
+                snapshots = location.with_name(f"{location.name}.snapshots")
             else:
                 self.generation = generations.current(location)
                 self._store = ox.Store(str(self.generation))
                 generations.remove_others(location, self.generation)
+                snapshots = location / "snapshots"
+            if pooled:
+                self.snapshots = querypool.Snapshots(snapshots)
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot open the store at {path}: {exc} "
@@ -66,32 +78,23 @@ class EmbeddedStore(ResultQueries):
                 location=path,
             ) from exc
 
+    @classmethod
+    def temporary(cls) -> EmbeddedStore:
+        """An on-disk store in a new temporary directory, removed when the store is closed or
+        this process ends (the location ``memory``)."""
+        where = tempfile.mkdtemp(prefix="kg-memory-")
+        store = cls(where)
+        store._finalizer = weakref.finalize(store, shutil.rmtree, where, True)
+        return store
+
+    _finalizer: weakref.finalize[Any, Any] | None = None
+
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store (for kg.load's bulk path and in-process tools)."""
         return self._store
 
     # -- queries ---------------------------------------------------------------------------
-
-    def _outcome(
-        self,
-        query: str,
-        default_graph_uris: list[str] | None,
-        named_graph_uris: list[str] | None,
-    ) -> Outcome:
-        kwargs: dict[str, Any] = {}
-        if default_graph_uris is None and named_graph_uris is None:
-            # pyoxigraph's union flag would override the query's own FROM clauses.
-            kwargs["use_default_graph_as_union"] = not has_own_dataset(query)
-        else:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph_uris or []]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graph_uris or []]
-        try:
-            return self._store.query(query, **kwargs)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"the query failed: {exc}") from exc
 
     def evaluate(
         self,
@@ -102,53 +105,53 @@ class EmbeddedStore(ResultQueries):
         timeout: float | None = None,
         max_results: int | None = None,
     ) -> Result:
-        """Run a read query (in a killable child when ``timeout`` is set) into a Result."""
+        """Run a read query into a Result: by a query worker when ``timeout`` is set (see the
+        module docs), else in this process."""
+        if timeout is None or self.snapshots is None:
+            return querypool.evaluate(
+                self._store, query, default_graph_uris, named_graph_uris, max_results
+            )
+        with self.snapshots.use(self.writes, self._snapshot) as snapshot:
+            return querypool.run(
+                snapshot,
+                query,
+                default_graph_uris=default_graph_uris,
+                named_graph_uris=named_graph_uris,
+                max_results=max_results,
+                timeout=timeout,
+            )
 
-        @releasing
-        def read(outcome: Outcome) -> Result:
+    def _snapshot(self, path: Path) -> None:
+        """Copy the store as it is now to ``path`` (a RocksDB checkpoint: hard links); waits
+        for a write in progress."""
+        with self._write_lock:
             try:
-                return Result.of(outcome, max_results)
-            except (OSError, ValueError, RuntimeError) as exc:
-                raise QueryError(f"the query failed: {exc}") from exc
-
-        def work() -> Result:
-            return read(self._outcome(query, default_graph_uris, named_graph_uris))
-
-        if timeout is None or not self.isolate_queries:
-            return work()
-        kinds = {b"s": "solutions", b"b": "boolean", b"g": "graph"}
-
-        def encoded() -> bytes:
-            result = work()
-            return result.kind[0].encode() + result.data
-
-        data = isolate.run(encoded, timeout, quiesce=isolate.try_lock(self._write_lock))
-        return Result(kinds[data[:1]], data[1:])  # type: ignore[arg-type]
+                self._store.backup(str(path))
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot snapshot the store for a query: {exc}") from exc
 
     def select(
         self, query: str, *, timeout: float | None = None, max_results: int | None = None
     ) -> list[Row]:
-        if timeout is not None and self.isolate_queries:
-            result = self.evaluate(query, timeout=timeout, max_results=max_results)
-            return result.rows()
+        if timeout is not None and self.snapshots is not None:
+            return self.evaluate(query, timeout=timeout, max_results=max_results).rows()
         # In process: read the solutions directly, without serializing them on the way.
 
         @releasing
-        def read(outcome: Outcome) -> list[Row]:
-            if not isinstance(outcome, ox.QuerySolutions):
+        def read(found: Outcome) -> list[Row]:
+            if not isinstance(found, ox.QuerySolutions):
                 raise QueryError("expected a SELECT query")
             try:
-                return rows_of(outcome, max_results)
+                return rows_of(found, max_results)
             except (OSError, ValueError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from exc
 
-        return read(self._outcome(query, None, None))
+        return read(querypool.outcome(self._store, query, None, None))
 
     # -- writes ----------------------------------------------------------------------------
 
     def update(self, update: str) -> None:
         with self._write_lock:
-            self.writes += 1
             try:
                 # On the thread without network: no LOAD or SERVICE can call out (kg.sandbox).
                 sandbox.offline(lambda: self._store.update(update))
@@ -160,11 +163,12 @@ class EmbeddedStore(ResultQueries):
                 raise QueryError(f"the update failed: {exc}") from exc
             except OSError as exc:
                 raise StoreUnavailable(f"the update failed: {exc}") from exc
+            finally:
+                self.writes += 1  # after the commit: a snapshot taken from now on holds it
 
     def add_quads(self, quads: Iterable[ox.Quad], *, replace_graphs: Iterable[str] = ()) -> int:
         items = list(quads)
         with self._write_lock:
-            self.writes += 1
             existing = [g for g in replace_graphs if self._has_graph(g)]
             try:
                 if not existing:
@@ -174,6 +178,8 @@ class EmbeddedStore(ResultQueries):
                     self._store.update(replace_update(items, existing))
             except OSError as exc:
                 raise StoreUnavailable(f"the write failed: {exc}") from exc
+            finally:
+                self.writes += 1
         return len(items)
 
     def _has_graph(self, graph: str) -> bool:
@@ -210,12 +216,17 @@ class EmbeddedStore(ResultQueries):
         """
         assert self.path is not None
         location = Path(self.path)
+        if self.snapshots is not None:
+            # Bring the query workers' snapshot up to date first: a query would otherwise wait
+            # for this whole write to take one (a snapshot waits for the write in progress).
+            with self.snapshots.use(self.writes, self._snapshot):
+                pass
         with self._write_lock:
             built: Generation | None = None
             view: EmbeddedStore | None = None
             try:
                 built = self._merge(staged, set(replace_graphs), location)
-                view = EmbeddedStore.wrap(built.store, isolate_queries=self.isolate_queries)
+                view = EmbeddedStore.wrap(built.store)
                 check(view)
                 built.store.flush()
             except BaseException:
@@ -228,8 +239,8 @@ class EmbeddedStore(ResultQueries):
                     built.discard()
                 raise
             generations.publish(location, built.path)
-            self.writes += 1
             self._store, self.generation = built.store, built.path
+            self.writes += 1
             generations.remove_others(location, built.path)
 
     def quads_outside(self, graphs: set[str]) -> Iterator[ox.Quad]:
@@ -239,10 +250,10 @@ class EmbeddedStore(ResultQueries):
                 yield q
 
     @classmethod
-    def wrap(cls, store: ox.Store, *, isolate_queries: bool = False) -> EmbeddedStore:
+    def wrap(cls, store: ox.Store) -> EmbeddedStore:
         """An EmbeddedStore view of an open pyoxigraph store (a generation being built, or
-        data staged in memory)."""
-        view = cls(None, isolate_queries=isolate_queries)
+        data staged in memory); its queries run in this process."""
+        view = cls(None)
         view._store = store
         return view
 
@@ -314,10 +325,10 @@ class EmbeddedStore(ResultQueries):
             with contextlib.suppress(OSError):
                 self._store.flush()
         self._store = ox.Store()  # drop the on-disk handle so the directory can be reopened
-
-
-#: A pyoxigraph query result: freed only on the thread that made it (``releasing``).
-Outcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+        if self.snapshots is not None:
+            self.snapshots.close()
+        if self._finalizer is not None:
+            self._finalizer()  # a temporary store: its directory goes
 
 
 class _Stopped(Exception):

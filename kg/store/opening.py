@@ -31,7 +31,7 @@ def open_store(
         remote: Store = RemoteStore(location, update_url=update_url, gsp_url=gsp_url, auth=auth)
         return remote
     if location == "memory":
-        return EmbeddedStore(None)
+        return EmbeddedStore.temporary()
     return EmbeddedStore(location)
 
 

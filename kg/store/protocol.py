@@ -15,8 +15,8 @@ Semantics both implementations keep:
   names the dataset with ``default_graph_uris``/``named_graph_uris`` (the SPARQL protocol's
   ``default-graph-uri``/``named-graph-uri``) or the query has ``FROM``/``FROM NAMED``.
 * **Time limit.** ``timeout`` (seconds) really stops the work: the embedded store evaluates in a
-  child process killed at the deadline, the remote store closes the HTTP request. Past it:
-  ``kg.errors.QueryTimeout``.
+  query worker process killed at the deadline (``kg.store.querypool``), the remote store closes
+  the HTTP request. Past it: ``kg.errors.QueryTimeout``.
 * **Row cap.** ``max_results`` caps SELECT rows and CONSTRUCT triples; past it:
   ``kg.errors.ResultTooLarge``. Bad SPARQL: ``kg.errors.QueryError`` with the parser's message.
 * **Writes** (``update``, ``add_quads``) are atomic: all of it or none of it.

@@ -1,13 +1,14 @@
 """No network for the processes that evaluate queries, and a bound on their memory.
 
-A query evaluated on the embedded store runs in a child process (``kg.store.isolate``). Before
-it touches the query, the child cuts itself off from the network, so even a SPARQL text the
+A timed query on the embedded store runs in a query worker process (``kg.store.querypool``, a
+pool of ``kg.store.workers``), and the SPARQL guard parses in such workers too. Before it takes
+any work, a worker cuts itself off from the network, so even a SPARQL text the
 guard (``kg.http.guard``) misjudged cannot make the store send a request (``SERVICE``, ``LOAD``):
 
 1. ``seccomp``: a seccomp filter makes ``socket()`` fail with ``EACCES`` for every address
    family but ``AF_UNIX``, and ``io_uring_setup`` likewise (x86_64 and aarch64; another
-   system-call ABI is killed outright). It costs microseconds per child.
-2. ``netns``: elsewhere, the child moves into a new, empty network namespace
+   system-call ABI is killed outright). It costs microseconds per worker.
+2. ``netns``: elsewhere, the worker moves into a new, empty network namespace
    (``unshare(CLONE_NEWNET)``, needs root or ``CAP_SYS_ADMIN``; then
    ``unshare(CLONE_NEWUSER | CLONE_NEWNET)`` where user namespaces are allowed). Its only
    interface is a loopback that is down: every ``connect`` fails, loopback included.
@@ -15,14 +16,14 @@ guard (``kg.http.guard``) misjudged cannot make the store send a request (``SERV
 ``probe()`` (run once when the service starts) tries both in a throwaway child and checks that
 a connection to a listening loopback socket of the parent really fails; the service logs which
 one holds, or an error when none does (the guard is then the only defence, as it is for a
-remote store). A child whose sandbox cannot be set up although the probe found one refuses to
-evaluate (fail closed).
+remote store). A worker whose sandbox cannot be set up although the probe found one refuses to
+start (fail closed).
 
 Updates on the embedded store run in the server process (they write); ``offline(fn)`` runs them
 on one long-lived thread that has entered the same sandbox (a network namespace and a seccomp
 filter are both per thread), so an update cannot call out either.
 
-``limit_memory(mib)`` caps the child's address space (``RLIMIT_AS``) at what it uses now plus
+``limit_memory(mib)`` caps a worker's address space (``RLIMIT_AS``) at what it uses now plus
 ``mib``, so one query cannot take the machine's memory.
 """
 
@@ -122,7 +123,7 @@ def _seccomp() -> None:
         raise SandboxError(f"seccomp: {os.strerror(ctypes.get_errno())}")
 
 
-#: Tried in this order: a seccomp filter costs microseconds per child, a new network namespace
+#: Tried in this order: a seccomp filter costs microseconds per worker, a new network namespace
 #: about a millisecond on an idle machine (and ten on a busy one).
 _METHODS = {"seccomp": _seccomp, "netns": _netns}
 
@@ -140,13 +141,14 @@ def deny_network(which: Method | None = None) -> Method:
 
 
 def enter() -> None:
-    """In a query child: the sandbox ``probe`` found, or ``SandboxError`` (fail closed)."""
+    """In a worker process: the sandbox ``probe`` found, or ``SandboxError`` (fail closed)."""
     if method is not None:
         deny_network(method)
 
 
 def limit_memory(mib: int) -> None:
-    """Cap this process's address space at its present size plus ``mib`` MiB."""
+    """Cap this process's address space at its present size plus ``mib`` MiB (the soft limit:
+    the process itself may lift it again, ``unlimit_memory``; the work it runs cannot)."""
     if mib <= 0:
         return
     try:
@@ -155,7 +157,16 @@ def limit_memory(mib: int) -> None:
     except (OSError, ValueError, IndexError):
         return
     cap = size + mib * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def unlimit_memory() -> None:
+    """Lift the cap ``limit_memory`` set (up to the hard limit)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def _blocked(which: Method, port: int) -> bool | None:

@@ -18,11 +18,12 @@ At most ``size`` workers exist, so at most ``size`` calls run at once.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -64,6 +65,27 @@ def _serve(
             conn.send(("failed", f"{type(exc).__name__}: {exc}"))
 
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def cancelled_by(event: threading.Event) -> Iterator[None]:
+    """Within this block (in this thread), setting ``event`` stops the work ``Pool.call``
+    waits on: the client that asked went away."""
+    previous = getattr(_local, "event", None)
+    _local.event = event
+    try:
+        yield
+    finally:
+        _local.event = previous
+
+
+def cancel_event() -> threading.Event | None:
+    """The event ``cancelled_by`` set for this thread, if any."""
+    event = getattr(_local, "event", None)
+    return event if isinstance(event, threading.Event) else None
+
+
 class _Raised(Exception):
     """The work raised ``error`` in a worker that stays usable."""
 
@@ -100,10 +122,13 @@ class _Worker:
 
 class Pool:
     """At most ``size`` workers, each with ``memory_mib`` MiB of memory over its start-up size;
-    each imports the modules ``preload`` names when it starts."""
+    each imports the modules ``preload`` names when it starts. Errors call the work ``noun``."""
 
-    def __init__(self, size: int, memory_mib: int, preload: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, size: int, memory_mib: int, preload: tuple[str, ...] = (), *, noun: str = "work"
+    ) -> None:
         self.size = max(1, size)
+        self.noun = noun  # what the messages call a call's work
         self.memory_mib = memory_mib
         self.preload = preload
         self._idle: list[_Worker] = []
@@ -121,8 +146,8 @@ class Pool:
                 left = limit - time.monotonic()
                 if left <= 0:
                     raise ServiceBusy(
-                        f"every worker process was busy for {wait:g} s ({self.size} run at "
-                        "once, setting query_workers); retry shortly"
+                        f"every {self.noun} worker process was busy for {wait:g} s "
+                        f"({self.size} run at once, setting query_workers); retry shortly"
                     )
                 self._cond.wait(left)
             if self._idle:
@@ -146,7 +171,10 @@ class Pool:
         wait: float | None = None,
         cancelled: threading.Event | None = None,
     ) -> T:
-        """``fn(*args)`` in a worker, stopped after ``timeout`` seconds (see the module docs)."""
+        """``fn(*args)`` in a worker, stopped after ``timeout`` seconds (see the module docs);
+        ``cancelled`` defaults to the event ``cancelled_by`` set for this thread."""
+        if cancelled is None:
+            cancelled = cancel_event()
         worker = self._take(timeout if wait is None else wait)
         try:
             if worker is None:
@@ -178,11 +206,11 @@ class Pool:
         worker.conn.send((fn, args))
         while not worker.conn.poll(min(_POLL, max(0.0, deadline - time.monotonic()))):
             if cancelled is not None and cancelled.is_set():
-                raise ServiceBusy("the client went away; the work was stopped")
+                raise ServiceBusy(f"the client went away; the {self.noun} was stopped")
             if time.monotonic() >= deadline:
                 self.stats["killed"] += 1
                 raise QueryTimeout(
-                    f"the work ran past the time limit of {timeout:g} s and was stopped",
+                    f"the {self.noun} ran past the time limit of {timeout:g} s and was stopped",
                     timeout=timeout,
                 )
         try:
@@ -199,7 +227,7 @@ class Pool:
 
     def _out_of_memory(self) -> QueryOutOfMemory:
         return QueryOutOfMemory(
-            f"the work needed more memory than its limit of {self.memory_mib} MiB "
+            f"the {self.noun} needed more memory than its limit of {self.memory_mib} MiB "
             "(setting query_memory) and was stopped",
             memory_mib=self.memory_mib,
         )

@@ -120,7 +120,7 @@ def _validate_copy(store: Store, graphs: list[str], shapes: Graph | None, timing
     triples = store.construct(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
     )
-    copy = EmbeddedStore(None, isolate_queries=False)
+    copy = EmbeddedStore(None)
     merged = ox.NamedNode("urn:kg:validate:merged")
     try:
         copy.add_quads(ox.Quad(t.subject, t.predicate, t.object, merged) for t in triples)
@@ -131,7 +131,7 @@ def _validate_copy(store: Store, graphs: list[str], shapes: Graph | None, timing
 
 def validate_quads_fast(quads: Iterable[ox.Quad]) -> Report:
     """Validate quads (all graphs together) in a temporary in-memory store."""
-    store = EmbeddedStore(None, isolate_queries=False)
+    store = EmbeddedStore(None)
     try:
         store.add_quads(quads)
         return validate_store(store)
