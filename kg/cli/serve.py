@@ -71,8 +71,8 @@ def read_settings(path: Path) -> Settings:
 
 
 def app_for(settings: Settings) -> Starlette:
-    """The app over ``settings``' store; an in-memory store is made and seeded here (it lives
-    in this process only)."""
+    """The app over ``settings``' store; the store ``memory`` is made and seeded here (a
+    temporary store of this process only)."""
     if settings.store_location != "memory":
         return create_app(settings)
     store = open_store("memory")
