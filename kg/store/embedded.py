@@ -44,7 +44,7 @@ COPY_INTO_STAGE = 200_000
 class EmbeddedStore(ResultQueries):
     """A pyoxigraph store at ``path`` (a directory), or in memory when ``path`` is None."""
 
-    def __init__(self, path: str | None, *, pooled: bool = True) -> None:
+    def __init__(self, path: str | None) -> None:
         self.path = path
         #: Held by every write, and while a snapshot is taken: pyoxigraph's ``backup`` (and
         #: ``flush``) beside a write in another thread deadlock (holding the GIL meanwhile).
@@ -69,8 +69,7 @@ class EmbeddedStore(ResultQueries):
                 self._store = ox.Store(str(self.generation))
                 generations.remove_others(location, self.generation)
                 snapshots = location / "snapshots"
-            if pooled:
-                self.snapshots = querypool.Snapshots(snapshots)
+            self.snapshots = querypool.Snapshots(snapshots)
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot open the store at {path}: {exc} "
