@@ -1,4 +1,5 @@
-"""Benchmark: full-text search (``search(text:)``, kg/search.py) beside a look-up, same server.
+"""Benchmark: full-text search (``search(text:)``, kg/writes/search.py) beside a look-up, same
+server.
 
 For each size, the synthetic graph (``bench.generate``, seed 0) and the ontology are bulk-loaded
 into an on-disk store and served by ``kg serve`` (one worker, write token set); with

@@ -1,4 +1,4 @@
-"""Benchmark: whole-graph validation inside the store (kg.fastvalidate) beside pySHACL.
+"""Benchmark: whole-graph validation inside the store (kg.validation.fastvalidate) beside pySHACL.
 
 For a valid synthetic graph and the same graph with a fraction of its nodes broken, it measures
 in the same run, each in a fresh child process (so peak memory is that of one path alone):
@@ -106,7 +106,11 @@ def run(triples: int, broken: float, seed: int, skip_pyshacl: bool, workdir: Pat
             keys_out = workdir / f"keys-{mode}-{fraction}.json"
             r = _run_child(mode, data, keys_out)
             results[mode] = keys_out
-            name = "in-store (pyoxigraph + kg.fastvalidate)" if mode == "store" else "pySHACL"
+            name = (
+                "in-store (pyoxigraph + kg.validation.fastvalidate)"
+                if mode == "store"
+                else "pySHACL"
+            )
             print(
                 f"  {name:40} load {r['load_s']:6.2f} s  validate {r['validate_s']:6.2f} s  "
                 f"total {r['total_s']:6.2f} s  peak {r['peak_mb']:5d} MB  "

@@ -1,4 +1,4 @@
-"""kg.auth: the write token check that SPARQL Update and GraphQL mutations share."""
+"""kg.writes.auth: the write token check that SPARQL Update and GraphQL mutations share."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Feeding pyoxigraph's bulk loader (kg/bulk.py): chunks keep blank nodes whole, progress counts
-the bytes read, and a parse error names the line in the file."""
+"""Feeding pyoxigraph's bulk loader (kg/store/bulk.py): chunks keep blank nodes whole, progress
+counts the bytes read, and a parse error names the line in the file."""
 
 from __future__ import annotations
 

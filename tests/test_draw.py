@@ -1,6 +1,7 @@
 """The pictures drawn from the graph: the organisation chart, the reorganisation's before/after
-and the strategy timeline, as SVG (kg.orgchart, kg.timeline), as pages (kg.pictures) and as
-files (kg draw). Expected content is read from the store with SPARQL, not written down here.
+and the strategy timeline, as SVG (kg.pictures.orgchart, kg.pictures.timeline), as pages
+(kg.pictures) and as files (kg draw). Expected content is read from the store with SPARQL, not
+written down here.
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ def export_to(store: Store, fmt: str, path: Path, graph: str | None = None) -> P
 @pytest.fixture(autouse=True)
 def _virtuoso_keeps_whole_decimals_as_integers(request: pytest.FixtureRequest) -> None:
     """Virtuoso 7.2 gives "40"^^xsd:decimal back as xsd:integer, so its dump no longer satisfies
-    the shapes that ask for xsd:decimal (README, "SPARQL engines"). Strict: fails once it does."""
+    the shapes that ask for xsd:decimal (docs/sparql.md, "SPARQL engines"). Strict: fails once it
+    does."""
     callspec = getattr(request.node, "callspec", None)
     if "round_trip" in request.node.name and callspec is not None and "virtuoso" in callspec.id:
         reason = "Virtuoso 7.2 returns a whole xsd:decimal as xsd:integer"

@@ -1,4 +1,4 @@
-"""application/graphql-response+json on /graphql (kg.graphql_http), in-process.
+"""application/graphql-response+json on /graphql (kg.http.graphql_http), in-process.
 
 A small strawberry schema stands behind the middleware for the cases the article's schema
 cannot produce on purpose (a field error that nulls the whole result); the kg app itself is

@@ -60,7 +60,7 @@ def test_queries_over_a_server_on_the_remote_store(
 def test_readme_shows_the_first_query_with_its_real_output() -> None:
     first = QUERIES / "providers-openai-turns-to.graphql"
     readme = README.read_text()
-    section = readme.split("## GraphQL", 1)[1]
-    assert first.read_text().strip() in section
-    output = json.dumps(expected(first), indent=2, ensure_ascii=False)
-    assert output in section
+    section = readme.split("## A first GraphQL query\n", 1)[1].split("\n## ", 1)[0]
+    assert f"```graphql\n{first.read_text()}```\n" in section
+    shown = section.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(shown) == expected(first)

@@ -128,8 +128,8 @@ def test_every_node_the_sources_describe_answers_who_says_so() -> None:
     assert [text(s["node"]) for s in uncited] == []
 
 
-#: Competency questions Virtuoso 7.2 answers wrongly, for reasons of its own (README, "SPARQL
-#: engines"). Strict: the test fails should Virtuoso ever answer them right.
+#: Competency questions Virtuoso 7.2 answers wrongly, for reasons of its own (docs/sparql.md,
+#: "SPARQL engines"). Strict: the test fails should Virtuoso ever answer them right.
 VIRTUOSO_KNOWN = {
     "source-of-a-fact": "Virtuoso 7.2's SPARQL compiler fails on the query (SP031 internal error)",
     "source-of-an-article-fact": "Virtuoso 7.2 keeps xsd:boolean as an integer: true reads as 1",

@@ -1,5 +1,6 @@
-"""Full-text search (kg/search.py): ranked, filtered by kind, exact after writes and loads, on
-the embedded store and a real Oxigraph server, and for a second process sharing that server."""
+"""Full-text search (kg/writes/search.py): ranked, filtered by kind, exact after writes and
+loads, on the embedded store and a real Oxigraph server, and for a second process sharing that
+server."""
 
 from __future__ import annotations
 

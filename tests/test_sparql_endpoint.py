@@ -378,7 +378,7 @@ def test_guard_refuses_syntax_outside_its_grammar_instead_of_guessing() -> None:
 
 def test_the_readme_sparql_example_shows_its_real_output(client: AppClient) -> None:
     readme = (paths.ONTOLOGY_DIR.parent / "README.md").read_text()
-    section = readme.split("## SPARQL\n", 1)[1]
+    section = readme.split("## A first SPARQL query\n", 1)[1]
     query = section.split("```sparql\n", 1)[1].split("```", 1)[0]
     shown = section.split("```csv\n", 1)[1].split("```", 1)[0]
     r = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})

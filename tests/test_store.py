@@ -258,7 +258,7 @@ def test_add_quads_replaces_the_named_graphs(store: Store) -> None:
         [quad("e", "5"), quad("f", "6", "http://x/h")],
         replace_graphs=["http://example.org/g", "http://x/h"],
     )
-    # (Virtuoso's union also holds its own graphs: README, "SPARQL engines")
+    # (Virtuoso's union also holds its own graphs: docs/sparql.md, "SPARQL engines")
     example = 'FILTER(STRSTARTS(STR(?s), "http://example.org/"))'
     rows = store.select(f"SELECT ?s WHERE {{ ?s ?p ?o {example} }} ORDER BY ?s")
     assert [r["s"].value for r in rows] == ["http://example.org/e", "http://example.org/f"]

@@ -33,7 +33,8 @@ from kg.settings import Settings
 from kg.store.protocol import Store
 from kg.writes import history
 
-#: The SPARQL query the front page runs as its example (the README's first query).
+#: The SPARQL query the front page shows and links as its example: a shorter form of the README's
+#: first SPARQL query (the providers named as organisations, without platforms or groups).
 SPARQL_EXAMPLE = """\
 PREFIX kg:   <https://w3id.org/aikg/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

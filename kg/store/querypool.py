@@ -19,7 +19,7 @@ it; a snapshot is removed once a newer one exists and no query runs on it.
 
 Cost, at one million triples on the 2-core development machine: a snapshot 20-30 ms, opening it
 in a worker about 25 ms, both only after a write; a cheap query about 0.5 ms more than in
-process (``python -m bench.bench_isolate``).
+process (``python -m bench.bench_querypool``).
 """
 
 from __future__ import annotations

@@ -206,9 +206,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def as_virtuoso_keeps(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """``quads`` as a dump of a Virtuoso 7.2 store gives them back (README, "SPARQL engines"): a
-    whole ``xsd:decimal`` as an ``xsd:integer`` ("40"^^xsd:decimal reads "40"^^xsd:integer); the
-    rest unchanged (booleans survive a dump; only SELECT answers give them as 1 and 0)."""
+    """``quads`` as a dump of a Virtuoso 7.2 store gives them back (docs/sparql.md, "SPARQL
+    engines"): a whole ``xsd:decimal`` as an ``xsd:integer`` ("40"^^xsd:decimal reads
+    "40"^^xsd:integer); the rest unchanged (booleans survive a dump; only SELECT answers give them
+    as 1 and 0)."""
 
     def kept(term: ox.Term) -> ox.Term:
         if (

@@ -3,8 +3,8 @@
 ``start_virtuoso(directory)`` writes a ``virtuoso.ini`` from the packaged one with the database
 in ``directory``, free ports for SQL and HTTP, a server-side row cap of ``MAX_ROWS`` (Virtuoso's
 ``ResultSetMaxRows``; the packaged 10,000 would cut kg's exports short), then grants SPARQL
-Update to the anonymous SPARQL user with ``isql-vt`` (the recipe in the README). Its ``.url`` is
-the query and update endpoint, ``http://127.0.0.1:<port>/sparql``.
+Update to the anonymous SPARQL user with ``isql-vt`` (the recipe in docs/sparql.md). Its ``.url``
+is the query and update endpoint, ``http://127.0.0.1:<port>/sparql``.
 """
 
 from __future__ import annotations
