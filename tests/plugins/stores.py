@@ -1,26 +1,31 @@
-"""Store fixtures: real SPARQL server processes of two engines, and fresh stores of each kind.
+"""Store fixtures: real SPARQL server processes of two engines, and stores of each kind.
 
-* ``oxigraph_server``: one ``oxigraph serve`` process for the session, on 127.0.0.1 and a free
-  port, over a temporary directory, with a server-side query limit (``--timeout-s``). Its
-  ``.url`` is the query endpoint (``http://127.0.0.1:<port>/query``).
+* ``oxigraph_server``: one ``oxigraph serve`` process for the session (per xdist worker), on
+  127.0.0.1 and a free port, over a temporary directory, with a server-side query limit
+  (``--timeout-s``). Its ``.url`` is the query endpoint (``http://127.0.0.1:<port>/query``).
 * ``virtuoso_server``: one Virtuoso 7 for the session (``tests/plugins/virtuoso.py``); ``.url``
   is ``http://127.0.0.1:<port>/sparql``.
 * ``remote_server``: parametrized over both engines (``REMOTE_ENGINES``), emptied for the test;
   ``.url``, ``.base``, ``.engine``.
 * ``store``: parametrized ``["embedded", "oxigraph", "virtuoso"]``: an empty on-disk pyoxigraph
-  store in a temporary directory, or a server emptied (``DROP ALL``) for the test.
-* ``article_store``: the same, holding the ontology graph and the shipped article graphs.
+  store in a temporary directory, or one of the servers above emptied (``DROP ALL``) for the test.
+* ``article_store``: a store of each kind holding the ontology graph and the shipped article
+  graphs: a new embedded store, or a second server of each engine kept seeded for the whole
+  session (:class:`Seeded`): before each test, what it holds is compared with what it held once
+  seeded, and whatever a test changed is put back, so a test may write to it freely.
 * ``store_kind``: which of them the current test runs on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +34,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import QueryTimeout
+from kg.errors import KgError, QueryTimeout
 from kg.store.opening import ensure_seeded, open_store
-from kg.store.protocol import Store
+from kg.store.protocol import INSERT_CHUNK, Store
 from tests.plugins.virtuoso import VirtuosoServer, start_virtuoso, virtuoso_missing
 
 #: The SPARQL engines every remote-store test runs over.
@@ -117,30 +122,45 @@ def stop_oxigraph(server: OxigraphServer) -> None:
         server.process.stderr.close()
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server() -> Iterator[OxigraphServer]:
-    with tempfile.TemporaryDirectory(prefix="kg-oxigraph-") as tmp:
-        server = start_oxigraph(Path(tmp) / "data")
-        try:
-            yield server
-        finally:
-            stop_oxigraph(server)
+SparqlServer = OxigraphServer | VirtuosoServer
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server() -> Iterator[VirtuosoServer]:
+def _start(engine: str, tmp: Path) -> SparqlServer:
+    if engine == "oxigraph":
+        return start_oxigraph(tmp / "data")
     missing = virtuoso_missing()
     if missing is not None:
         raise RuntimeError(missing)
-    with tempfile.TemporaryDirectory(prefix="kg-virtuoso-") as tmp:
-        server = start_virtuoso(Path(tmp), free_port(), free_port())
+    return start_virtuoso(tmp, free_port(), free_port())
+
+
+def _stop(server: SparqlServer) -> None:
+    if isinstance(server, OxigraphServer):
+        stop_oxigraph(server)
+    else:
+        server.stop()
+
+
+@contextlib.contextmanager
+def _running(engine: str) -> Iterator[SparqlServer]:
+    with tempfile.TemporaryDirectory(prefix=f"kg-{engine}-") as tmp:
+        server = _start(engine, Path(tmp))
         try:
             yield server
         finally:
-            server.stop()
+            _stop(server)
 
 
-SparqlServer = OxigraphServer | VirtuosoServer
+@pytest.fixture(scope="session")
+def oxigraph_server() -> Iterator[SparqlServer]:
+    with _running("oxigraph") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server() -> Iterator[SparqlServer]:
+    with _running("virtuoso") as server:
+        yield server
 
 
 def empty(url: str) -> None:
@@ -153,7 +173,8 @@ def empty(url: str) -> None:
     try:
         while True:
             try:
-                store.update("DROP ALL")
+                if not store.is_empty():
+                    store.update("DROP ALL")
                 return
             except QueryTimeout:
                 if time.monotonic() > deadline:
@@ -169,6 +190,100 @@ def remote_server(request: pytest.FixtureRequest) -> SparqlServer:
     server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
     empty(server.url)
     return server
+
+
+#: Every quad a server holds but the engine's own graphs (Virtuoso keeps its settings in RDF).
+HOLDINGS = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
+  FILTER(!STRSTARTS(STR(?g), "http://www.openlinksw.com/")
+    && !STRSTARTS(STR(?g), "http://localhost:8890/")
+    && ?g != <http://www.w3.org/ns/ldp#>) }"""
+#: Past this many changed quads a test's changes are not undone one by one: seeded again.
+MOST_PUT_BACK = 2_000
+
+
+class Seeded:
+    """A server of one engine holding the ontology and the article graphs for the session.
+
+    ``ready()`` makes it hold exactly what it held right after seeding: what a test added is
+    taken out (a graph the seed has none of is dropped whole), what it removed is put back, and
+    the result is checked again; where that cannot be done exactly (a blank node changed, too
+    many changes, an engine that rewrote a value) the server is emptied and seeded again."""
+
+    def __init__(self, server: SparqlServer) -> None:
+        self.server = server
+        self._pristine: Counter[ox.Quad] | None = None
+
+    def holdings(self) -> Counter[ox.Quad]:
+        store = open_store(self.server.url)
+        try:
+            rows = store.select(HOLDINGS)
+        finally:
+            store.close()
+        return Counter(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
+
+    def ready(self) -> None:
+        found = self.holdings()
+        if found == self._pristine:
+            return
+        if self._pristine is not None and self._put_back(found):
+            return
+        empty(self.server.url)
+        store = open_store(self.server.url)
+        try:
+            ensure_seeded(store)
+        finally:
+            store.close()
+        self._pristine = self.holdings()
+
+    def _put_back(self, found: Counter[ox.Quad]) -> bool:
+        assert self._pristine is not None
+        extra = list((found - self._pristine).elements())
+        missing = list((self._pristine - found).elements())
+        if len(extra) + len(missing) > MOST_PUT_BACK:
+            return False
+        graphs = {q.graph_name for q in self._pristine}
+        new_graphs = sorted({str(q.graph_name) for q in extra if q.graph_name not in graphs})
+        extra = [q for q in extra if q.graph_name in graphs]
+        if any(isinstance(t, ox.BlankNode) for q in [*extra, *missing] for t in q):
+            return False  # a blank node cannot be named in an update
+        operations = [f"DROP SILENT GRAPH {g}" for g in new_graphs]
+        operations += _data("DELETE", extra) + _data("INSERT", missing)
+        store = open_store(self.server.url)
+        try:
+            store.update(" ;\n".join(operations))
+        except KgError:
+            return False
+        finally:
+            store.close()
+        return self.holdings() == self._pristine
+
+
+def _data(verb: str, quads: list[ox.Quad]) -> list[str]:
+    """``DELETE DATA``/``INSERT DATA`` operations for ``quads``, at most ``INSERT_CHUNK`` each."""
+    return [
+        f"{verb} DATA {{ "
+        + " ".join(
+            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+            for q in quads[at : at + INSERT_CHUNK]
+        )
+        + " }"
+        for at in range(0, len(quads), INSERT_CHUNK)
+    ]
+
+
+def _seeded(engine: str) -> Iterator[Seeded]:
+    with _running(engine) as server:
+        yield Seeded(server)
+
+
+@pytest.fixture(scope="session")
+def seeded_oxigraph() -> Iterator[Seeded]:
+    yield from _seeded("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def seeded_virtuoso() -> Iterator[Seeded]:
+    yield from _seeded("virtuoso")
 
 
 def _fresh(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
@@ -196,10 +311,22 @@ def store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
 
 
 @pytest.fixture
-def article_store(store: Store) -> Store:
-    """A fresh store of each kind holding the ontology and the shipped article graphs."""
-    ensure_seeded(store)
-    return store
+def article_store(
+    store_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Store]:
+    """A store of each kind holding the ontology and the shipped article graphs (the test may
+    write to it: a remote one is put back before the next test, an embedded one is new)."""
+    if store_kind == "embedded":
+        opened = open_store(str(tmp_path / "store"))
+        ensure_seeded(opened)
+    else:
+        seeded: Seeded = request.getfixturevalue(f"seeded_{store_kind}")
+        seeded.ready()
+        opened = open_store(seeded.server.url)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
