@@ -33,7 +33,7 @@ from kg.errors import InputError
 from kg.http.app import create_app
 from kg.model.text import SafeFormatter
 from kg.settings import Settings
-from kg.store.opening import ensure_seeded, open_store, store_for
+from kg.store import opening
 
 log = logging.getLogger("kg.serve")
 
@@ -75,10 +75,7 @@ def app_for(settings: Settings) -> Starlette:
     temporary store of this process only)."""
     if settings.store_location != "memory":
         return create_app(settings)
-    store = open_store("memory")
-    if settings.load_article:
-        ensure_seeded(store)
-    return create_app(settings, store=store)
+    return create_app(settings, store=opening.open_seeded(settings))
 
 
 def app_for_worker() -> Starlette:
@@ -87,14 +84,9 @@ def app_for_worker() -> Starlette:
 
 
 def seed(settings: Settings) -> bool:
-    """Load the ontology and the article graph when the store is empty (and load_article)."""
-    if not settings.load_article or settings.store_location == "memory":
-        return False
-    store = store_for(settings)
-    try:
-        return ensure_seeded(store)
-    finally:
-        store.close()
+    """Load the ontology and the article graph when the store is empty (and load_article), once
+    before the workers start; the store ``memory`` is seeded by ``app_for``."""
+    return settings.store_location != "memory" and opening.seed(settings)
 
 
 class LogFormatter(SafeFormatter, DefaultFormatter):
