@@ -25,6 +25,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
+
 POINTER = "CURRENT-GENERATION"
 _GEN = re.compile(r"^gen-(\d{6})$")
 
@@ -89,3 +91,23 @@ def remove_others(location: Path, keep: Path) -> None:
 
 def remove(generation: Path) -> None:
     shutil.rmtree(generation, ignore_errors=True)
+
+
+class Generation:
+    """A generation being built: its open pyoxigraph store and its directory."""
+
+    def __init__(self, store: ox.Store, path: Path) -> None:
+        self.store = store
+        self.path = path
+
+    @classmethod
+    def checkpoint(cls, current: ox.Store, path: Path) -> Generation:
+        """A copy of ``current`` at ``path`` (a RocksDB checkpoint: hard links, no copying)."""
+        current.flush()
+        current.backup(str(path))
+        return cls(ox.Store(str(path)), path)
+
+    def discard(self) -> None:
+        """Close the store and delete its directory (never published)."""
+        self.store = ox.Store()
+        remove(self.path)

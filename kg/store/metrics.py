@@ -22,7 +22,7 @@ directory for prometheus-client's multiprocess mode (``PROMETHEUS_MULTIPROC_DIR`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +38,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from kg.store.protocol import RawResult, Row, Store
+from kg.store.protocol import BulkFile, BulkLoaded, RawResult, Row, Store
 
 REQUESTS = Counter(
     "kg_http_requests", "HTTP requests answered, by route template and status.",
@@ -121,6 +121,13 @@ class CountingStore:
         LOADS.inc()
         LOADED_QUADS.inc(added)
         return added
+
+    def bulk_load(self, files: Sequence[BulkFile], **options: Any) -> BulkLoaded:
+        count_store_call("bulk_load")
+        loaded = self.inner.bulk_load(files, **options)
+        LOADS.inc()
+        LOADED_QUADS.inc(loaded.triples)
+        return loaded
 
     def dump(self, fmt: ox.RdfFormat, **options: Any) -> Iterator[bytes]:
         count_store_call("dump")
