@@ -152,7 +152,7 @@ def log_config() -> dict[str, Any]:
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["default"]["()"] = f"{__name__}.LogFormatter"
     config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    # The access log: one JSON object a line on standard output (kg.store.metrics), in place of
+    # The access log: one JSON object a line on standard output (kg.http.access), in place of
     # uvicorn's own access lines.
     config["formatters"]["kg_json"] = {"format": "%(message)s"}
     config["handlers"]["kg_access"] = {

@@ -34,7 +34,7 @@ from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
 from kg.store import querypool, sandbox
-from kg.store.metrics import CountingStore
+from kg.store.counting import CountingStore
 from kg.store.opening import store_for
 from kg.store.protocol import Store
 from kg.writes import auth
@@ -78,7 +78,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
     opened = store or store_for(settings)
-    # Every store call is counted, per request too (kg.store.metrics).
+    # Every store call is counted, per request too (kg.store.counting).
     state = AppState(
         settings=settings,
         store=CountingStore(opened),

@@ -5,5 +5,5 @@ Owns the namespaces (``namespaces``), where the shipped ontology, shapes and art
 (``rdf``); the one lock every rdflib SPARQL parse holds (``sparqlparse``); text from outside:
 characters XML cannot carry, log-safe text (``text``).
 
-May import: ``kg.errors``, ``kg.settings`` and third-party libraries only.
+May import: ``kg.errors``, ``kg.settings``, ``kg.metrics`` and third-party libraries only.
 """

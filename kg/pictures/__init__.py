@@ -6,5 +6,5 @@ marks of what the sources state and how (``provenance``) and reading their data 
 through the GraphQL API (``data``).
 
 May import: ``kg.graphql``, ``kg.writes``, ``kg.validation``, ``kg.store``, ``kg.model``,
-``kg.errors``, ``kg.settings``.
+``kg.errors``, ``kg.settings``, ``kg.metrics``.
 """

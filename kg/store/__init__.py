@@ -10,8 +10,8 @@ store (``remote``: what it knows of each engine in ``engines``, reading answers 
 (``results``), opening a store from a location or the settings, seeded when empty
 (``opening``), streaming exports (``export``), large loads (``Store.bulk_load``: pyoxigraph's
 bulk loader fed with progress in bounded chunks, ``bulk``; staged in memory for the stores
-without generations, ``staging``) and the Prometheus metrics kg keeps, with a store wrapper
-counting every call (``metrics``).
+without generations, ``staging``) and the store wrapper counting every call into the
+service's metrics (``counting``; the metrics are ``kg.metrics``).
 
-May import: ``kg.model``, ``kg.errors``, ``kg.settings``.
+May import: ``kg.model``, ``kg.errors``, ``kg.settings``, ``kg.metrics``.
 """
