@@ -222,7 +222,7 @@ def serve(settings: Settings) -> None:
             log_config=log_config(),
             access_log=False,
             timeout_graceful_shutdown=5,
-            # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.deadlines), idle
+            # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.http.deadlines), idle
             # connections close after keep_alive_timeout, and past max_connections, 503.
             http=HeadDeadline,
             timeout_keep_alive=settings.keep_alive_timeout,

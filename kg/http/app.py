@@ -66,7 +66,8 @@ async def healthz(request: Request) -> Response:
     state = state_of(request)
     try:
         # Bounded here rather than by the store's own time limit, which on the embedded store
-        # starts a process for each query: the health check stays a few milliseconds.
+        # sends the query to a query worker process reading a snapshot (kg.store.querypool):
+        # in this process, the health check stays a few milliseconds.
         await asyncio.wait_for(run_in_threadpool(state.store.ask, "ASK { ?s ?p ?o }"), 5)
     except Exception as exc:  # the health check reports any failure of the store
         log.warning("health check failed: %s", exc)

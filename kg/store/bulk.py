@@ -103,7 +103,7 @@ def load_file(
             if held:
                 store.bulk_load(input=b"".join(held), format=fmt, to_graph=target)
     except (SyntaxError, ValueError) as exc:
-        # RDF/XML errors carry no position; kg.rdf finds the line with an XML check.
+        # RDF/XML errors carry no position; kg.model.rdf finds the line with an XML check.
         data = path.read_bytes() if fmt == ox.RdfFormat.RDF_XML else None
         raise rdf.parse_error(exc, str(path), fmt=fmt, data=data) from exc
     except OSError as exc:

@@ -15,8 +15,8 @@ from kg.store.protocol import BulkFile, BulkLoaded, RawResult, Row, Store
 
 
 class CountingStore:
-    """A :class:`kg.store.Store` that counts every call (in total and for the current request)
-    and hands it to the store it wraps."""
+    """A :class:`kg.store.protocol.Store` that counts every call (in total and for the current
+    request) and hands it to the store it wraps."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner

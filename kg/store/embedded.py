@@ -165,7 +165,7 @@ class EmbeddedStore(ResultQueries):
     def update(self, update: str) -> None:
         with self._write_lock:
             try:
-                # On the thread without network: no LOAD or SERVICE can call out (kg.sandbox).
+                # On the thread without network: no LOAD or SERVICE can call out (kg.store.sandbox).
                 sandbox.offline(lambda: self._store.update(update))
             except sandbox.SandboxError as exc:
                 raise StoreUnavailable(f"the update was not run: {exc}") from exc

@@ -9,7 +9,9 @@ so a load killed at any point (kill -9, power loss) leaves the store as it was b
 that completes leaves all of it. Unpublished generations are removed when the store is opened.
 
 A directory that already holds a plain pyoxigraph database (from an older kg) is used as is,
-without generations; its large loads take the transactional path.
+without generations; its large loads take the transactional path (``kg.store.staging``).
+
+``Generation`` is a generation being built: its open store and its directory.
 
 Why: pyoxigraph's transactional writes (``Store.extend``, ``Store.load``, one SPARQL Update)
 are all or nothing but slow, and its bulk loader is fast but writes in batches, not atomically.
