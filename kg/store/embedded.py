@@ -253,8 +253,11 @@ class EmbeddedStore(ResultQueries):
             bulk.parse_files(targets, files, progress)
             staged.store.flush()
             rdf.check_store_literals(staged.store, bulk.names(files))
-            named = staged.store.named_graphs()
-            loaded.graphs = sorted(g.value for g in named if isinstance(g, ox.NamedNode))
+            # No pyoxigraph iterator kept in a variable: a traceback holding this frame would
+            # drop it on another thread, which pyoxigraph refuses.
+            loaded.graphs = sorted(
+                g.value for g in staged.store.named_graphs() if isinstance(g, ox.NamedNode)
+            )
             admit(loaded.graphs)
         except BaseException:
             staged.discard()
