@@ -227,7 +227,8 @@ class EmbeddedStore(ResultQueries):
         more, the check reads the built generation itself.
         """
         started = time.perf_counter()
-        staged = self._begin_generation()
+        assert self.path is not None
+        staged = Generation.begin(Path(self.path))
         targets = [bulk.Target(staged.store, chunked=True)]
         loaded = BulkLoaded(0, [])
         #: The early check's outcome: None (passed) or its refusal, raised at the commit.
@@ -281,13 +282,6 @@ class EmbeddedStore(ResultQueries):
         if not loaded.validated_during_parse:
             loaded.commit_seconds -= loaded.validate_seconds
         return loaded
-
-    def _begin_generation(self) -> Generation:
-        """An empty pyoxigraph store in a fresh generation directory, for a bulk load."""
-        assert self.path is not None
-        target = generations.next_generation(Path(self.path))
-        target.mkdir()
-        return Generation(ox.Store(str(target)), target)
 
     def _publish_generation(
         self,

@@ -103,6 +103,14 @@ class Generation:
         self.path = path
 
     @classmethod
+    def begin(cls, location: Path) -> Generation:
+        """An empty pyoxigraph store in a fresh generation directory of the store at
+        ``location``, for a bulk load."""
+        target = next_generation(location)
+        target.mkdir()
+        return cls(ox.Store(str(target)), target)
+
+    @classmethod
     def checkpoint(cls, current: ox.Store, path: Path) -> Generation:
         """A copy of ``current`` at ``path`` (a RocksDB checkpoint: hard links, no copying)."""
         current.flush()
