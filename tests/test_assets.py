@@ -1,4 +1,4 @@
-"""kg.assets: npm tarballs checked against the lock's sha512, then only the listed files kept.
+"""kg.http.assets: npm tarballs checked against the lock's sha512, then only the listed files kept.
 
 A small npm-shaped registry on loopback stands in for the npm registry (``npm_config_registry``
 points at it), so these tests download real tarballs over HTTP without leaving the machine.
