@@ -156,7 +156,7 @@ class StoreUnavailable(KgError):
 
 
 class WriterUnavailable(KgError):
-    """A replica could not get a write to the writer (``kg.forward``); the status it answers
+    """A replica could not get a write to the writer (``kg.http.forward``); the status it answers
     (503 not reached, 504 no answer in time, 502 connection lost) is in ``writer_status``."""
 
     status = 503

@@ -1,7 +1,11 @@
-"""Settings as one declared table: name, default and help.
+"""Settings as one declared table: name, default, help and whether it is a secret.
+
+Each field of ``Settings`` declares its setting once (``setting(default, help, secret=...)``);
+``SETTINGS``, the table the CLI, the README's settings table and ``Settings.public()`` read,
+is derived from those fields, so a default or a help text is written in one place only.
 
 Each setting is read from its command-line flag, then from the environment (``KG_<NAME>``),
-then from its default. Secrets are never printed (``Settings.public()`` hides them).
+then from its default. Secrets are never printed (``Settings.public()`` and ``repr`` hide them).
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kg.errors import InputError
+
+T = TypeVar("T")
 
 
 def _default_store() -> str:
@@ -19,197 +25,182 @@ def _default_store() -> str:
     return str(Path(base) / "kg" / "store")
 
 
+def setting(default: T, help: str, *, secret: bool = False) -> T:
+    """The field of one setting: its default, its help text, and whether it is a secret (left
+    out of ``repr`` and hidden by ``Settings.public()``)."""
+    return field(default=default, repr=not secret, metadata={"help": help, "secret": secret})
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One row of the settings table (derived from the fields of ``Settings``)."""
+
     name: str
     default: Any
     help: str
     secret: bool = False
 
 
-#: Every setting kg reads. The README's settings table is checked against this list.
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "store",
+@dataclass(frozen=True)
+class Settings:
+    """Every setting kg reads, each declared once with its default and help."""
+
+    store: str | None = setting(
         None,
-        "Where the data lives: a directory for the embedded on-disk store, "
-        "'memory' for a store that lives as long as the process (in a temporary directory), "
-        "or the http(s) URL of a SPARQL 1.1 server "
-        "(query endpoint; see update_url and gsp_url). Default: $XDG_DATA_HOME/kg/store.",
-    ),
-    Setting(
-        "update_url",
+        "Where the data lives: a directory for the embedded on-disk store, 'memory' for a "
+        "store that lives as long as the process (in a temporary directory), or the "
+        "http(s) URL of a SPARQL 1.1 server (query endpoint; see update_url and gsp_url). "
+        "Default: $XDG_DATA_HOME/kg/store.",
+    )
+    update_url: str | None = setting(
         None,
-        "SPARQL Update endpoint of a remote store (default: the store "
-        "URL with /query replaced by /update, or the store URL itself).",
-    ),
-    Setting(
-        "gsp_url",
+        "SPARQL Update endpoint of a remote store (default: the store URL with /query "
+        "replaced by /update, or the store URL itself).",
+    )
+    gsp_url: str | None = setting(
         None,
-        "Graph Store Protocol endpoint of a remote store (default: the "
-        "store URL with /query replaced by /store).",
-    ),
-    Setting(
-        "store_user",
+        "Graph Store Protocol endpoint of a remote store (default: the store URL with "
+        "/query replaced by /store).",
+    )
+    store_user: str | None = setting(
         None,
         "User name kg gives the remote SPARQL server (HTTP Basic, or Digest: see store_auth).",
-    ),
-    Setting("store_password", None, "Password kg gives the remote SPARQL server.", secret=True),
-    Setting(
-        "store_auth",
+    )
+    store_password: str | None = setting(
+        None,
+        "Password kg gives the remote SPARQL server.",
+        secret=True,
+    )
+    store_auth: str = setting(
         "basic",
         "How store_user and store_password are sent: 'basic' or 'digest' (Virtuoso's "
         "authenticated endpoints use digest).",
-    ),
-    Setting(
-        "store_token",
+    )
+    store_token: str | None = setting(
         None,
         "Bearer token kg sends to the remote SPARQL server on every request.",
         secret=True,
-    ),
-    Setting(
-        "writer_url",
+    )
+    writer_url: str | None = setting(
         None,
         "Base URL of the one kg replica that commits writes (e.g. http://writer:8000). A "
         "replica given it forwards GraphQL mutations and SPARQL Updates there and commits "
         "nothing itself; leave it unset on the writer.",
-    ),
-    Setting(
-        "writer_timeout",
+    )
+    writer_timeout: float = setting(
         30.0,
         "Seconds a replica waits for the writer to answer a forwarded write.",
-    ),
-    Setting("host", "127.0.0.1", "Address kg serve binds to."),
-    Setting("port", 8000, "Port kg serve listens on."),
-    Setting("workers", 1, "Number of uvicorn worker processes for kg serve."),
-    Setting(
-        "write_token",
+    )
+    host: str = setting(
+        "127.0.0.1",
+        "Address kg serve binds to.",
+    )
+    port: int = setting(
+        8000,
+        "Port kg serve listens on.",
+    )
+    workers: int = setting(
+        1,
+        "Number of uvicorn worker processes for kg serve.",
+    )
+    write_token: str | None = setting(
         None,
-        "Bearer token that writes (mutations, SPARQL Update) must "
-        "bring. Without it, writes are disabled.",
+        "Bearer token that writes (mutations, SPARQL Update) must bring. Without it, "
+        "writes are disabled.",
         secret=True,
-    ),
-    Setting(
-        "query_timeout", 10.0, "Seconds a SPARQL or GraphQL query may run before it is stopped."
-    ),
-    Setting("max_results", 100_000, "Most rows a SPARQL query may return."),
-    Setting(
-        "max_query_length",
+    )
+    query_timeout: float = setting(
+        10.0,
+        "Seconds a SPARQL or GraphQL query may run before it is stopped.",
+    )
+    max_results: int = setting(
+        100_000,
+        "Most rows a SPARQL query may return.",
+    )
+    max_query_length: int = setting(
         50_000,
         "Longest SPARQL query or update accepted, in characters (the guard parses it whole).",
-    ),
-    Setting(
-        "parse_timeout",
+    )
+    parse_timeout: float = setting(
         3.0,
         "Seconds the SPARQL guard may take to parse a text; a text it cannot judge in "
         "time is refused.",
-    ),
-    Setting(
-        "query_workers",
+    )
+    query_workers: int = setting(
         4,
-        "Most query processes (embedded store queries, guard parses) running at once; "
-        "the rest wait within their time limit.",
-    ),
-    Setting(
-        "query_memory",
+        "Most query processes (embedded store queries, guard parses) running at once; the "
+        "rest wait within their time limit.",
+    )
+    query_memory: int = setting(
         2048,
         "Memory a query process may add to its size at start, in MiB (RLIMIT_AS); a query "
         "that needs more is stopped with an error. 0: no limit.",
-    ),
-    Setting(
-        "max_queued",
+    )
+    max_queued: int = setting(
         32,
         "Most SPARQL requests waiting for a query process; more are refused with 503 and "
         "Retry-After.",
-    ),
-    Setting("max_body", 10 * 1024 * 1024, "Largest request body accepted, in bytes."),
-    Setting("max_depth", 10, "Deepest GraphQL selection accepted."),
-    Setting("max_aliases", 30, "Most aliases in one GraphQL document."),
-    Setting("max_tokens", 2000, "Most tokens in one GraphQL document."),
-    Setting(
-        "max_document",
+    )
+    max_body: int = setting(
+        10 * 1024 * 1024,
+        "Largest request body accepted, in bytes.",
+    )
+    max_depth: int = setting(
+        10,
+        "Deepest GraphQL selection accepted.",
+    )
+    max_aliases: int = setting(
+        30,
+        "Most aliases in one GraphQL document.",
+    )
+    max_tokens: int = setting(
+        2000,
+        "Most tokens in one GraphQL document.",
+    )
+    max_document: int = setting(
         100_000,
         "Longest GraphQL document accepted, in characters (refused before it is parsed).",
-    ),
-    Setting("max_page_size", 1000, "Largest page (first/last) a GraphQL connection returns."),
-    Setting(
-        "nested_page_size",
+    )
+    max_page_size: int = setting(
+        1000,
+        "Largest page (first/last) a GraphQL connection returns.",
+    )
+    nested_page_size: int = setting(
         100,
-        "Page size of a GraphQL list of nodes inside a node (units, sources, events...) when "
-        "the request gives no first.",
-    ),
-    Setting(
-        "max_cost",
+        "Page size of a GraphQL list of nodes inside a node (units, sources, events...) "
+        "when the request gives no first.",
+    )
+    max_cost: int = setting(
         500_000,
-        "Most nodes a GraphQL request may return, counted before it runs (each list as long "
-        "as its page, multiplied down the selection).",
-    ),
-    Setting(
-        "body_timeout",
+        "Most nodes a GraphQL request may return, counted before it runs (each list as "
+        "long as its page, multiplied down the selection).",
+    )
+    body_timeout: float = setting(
         30.0,
         "Seconds a request body may take to arrive, from the request's start (then 408).",
-    ),
-    Setting(
-        "header_timeout",
+    )
+    header_timeout: float = setting(
         10.0,
         "Seconds kg serve waits for a request's line and headers before closing the connection.",
-    ),
-    Setting(
-        "keep_alive_timeout",
+    )
+    keep_alive_timeout: int = setting(
         5,
         "Seconds kg serve keeps an idle connection open between requests.",
-    ),
-    Setting(
-        "max_connections",
+    )
+    max_connections: int = setting(
         200,
         "Most connections and requests kg serve handles at once (per worker); past that, 503.",
-    ),
-    Setting("load_article", True, "Load the shipped article graph when the store is empty."),
-    Setting(
-        "search_max_age",
+    )
+    load_article: bool = setting(
+        True,
+        "Load the shipped article graph when the store is empty.",
+    )
+    search_max_age: float = setting(
         300.0,
-        "Seconds after which the full-text search index is rebuilt from the store, to pick up "
-        "writes made to a remote store outside kg (0: only when kg knows of a change).",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Settings:
-    store: str | None = None
-    update_url: str | None = None
-    gsp_url: str | None = None
-    store_user: str | None = None
-    store_password: str | None = field(default=None, repr=False)
-    store_auth: str = "basic"
-    store_token: str | None = field(default=None, repr=False)
-    writer_url: str | None = None
-    writer_timeout: float = 30.0
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    write_token: str | None = field(default=None, repr=False)
-    query_timeout: float = 10.0
-    max_results: int = 100_000
-    max_query_length: int = 50_000
-    parse_timeout: float = 3.0
-    query_workers: int = 4
-    query_memory: int = 2048
-    max_queued: int = 32
-    max_body: int = 10 * 1024 * 1024
-    max_depth: int = 10
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    max_document: int = 100_000
-    max_page_size: int = 1000
-    nested_page_size: int = 100
-    max_cost: int = 500_000
-    body_timeout: float = 30.0
-    header_timeout: float = 10.0
-    keep_alive_timeout: int = 5
-    max_connections: int = 200
-    load_article: bool = True
-    search_max_age: float = 300.0
+        "Seconds after which the full-text search index is rebuilt from the store, to "
+        "pick up writes made to a remote store outside kg (0: only when kg knows of a "
+        "change).",
+    )
 
     @property
     def store_location(self) -> str:
@@ -238,6 +229,13 @@ class Settings:
             value = getattr(self, s.name)
             out[s.name] = ("(set)" if value else "(not set)") if s.secret else value
         return out
+
+
+#: Every setting kg reads, in declaration order. The README's settings table is checked
+#: against this list.
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, f.metadata["help"], f.metadata["secret"]) for f in fields(Settings)
+)
 
 
 def _coerce(raw: str, type_name: str, name: str) -> Any:

@@ -1,6 +1,7 @@
 """Settings: every one is in the table of docs/settings.md; read from flags, environment and
 defaults."""
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,37 @@ def test_secrets_are_hidden_in_public_settings() -> None:
     public = Settings.load({"KG_WRITE_TOKEN": "s3cret-token"}).public()
     assert public["write_token"] == "(set)"
     assert "s3cret-token" not in repr(Settings.load({"KG_WRITE_TOKEN": "s3cret-token"}))
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_setting_has_a_help_text(setting) -> None:  # type: ignore[no-untyped-def]
+    assert setting.help.strip().endswith((".", ")")), f"{setting.name} has no help sentence"
+
+
+def test_the_table_is_the_fields_of_settings() -> None:
+    declared = {f.name: f.default for f in fields(Settings)}
+    assert {s.name: s.default for s in SETTINGS} == declared
+    assert Settings().public() == {s.name: "(not set)" if s.secret else s.default for s in SETTINGS}
+
+
+#: A value of each type a setting can have, different from every default, as a variable reads.
+SAMPLES: dict[str, tuple[object, str]] = {
+    "str": ("sample", "sample"),
+    "int": (7, "7"),
+    "float": (0.5, "0.5"),
+    "bool": (False, "off"),
+}
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_each_setting_is_read_from_its_flag_then_its_variable_then_its_default(
+    setting,  # type: ignore[no-untyped-def]
+) -> None:
+    kind = str(next(f.type for f in fields(Settings) if f.name == setting.name)).split()[0]
+    value, raw = SAMPLES[kind]
+    flag = {"str": "flag", "int": 9, "float": 1.5, "bool": True}[kind]
+    variable = {f"KG_{setting.name.upper()}": raw}
+    assert getattr(Settings.load({}), setting.name) == setting.default
+    assert getattr(Settings.load(variable), setting.name) == value
+    assert getattr(Settings.load(variable, **{setting.name: flag}), setting.name) == flag
+    assert getattr(Settings.load({}, **{setting.name: None}), setting.name) == setting.default

@@ -1,7 +1,8 @@
 """The ``kg`` command line. It only parses arguments and delegates; errors become exit codes.
 
 Exit codes: 0 success (data conforms), 1 failure (data does not conform, query failed),
-2 unusable input (a file that does not parse, a bad argument).
+2 unusable input (a file that does not parse, a bad argument). A ``KgError`` raised by any
+command is translated once, by the group (``_Group``), into its message and its exit code.
 
 Each command imports what it runs inside its function: the whole service (pySHACL, rdflib,
 strawberry, uvicorn) takes seconds to import, so ``kg --help`` and the light commands start in
@@ -19,11 +20,9 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.errors import InputError, KgError
+from kg.settings import SETTINGS
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
-    from kg.store.protocol import Store
     from kg.validation.quotations import QuotationCheck
     from kg.validation.validate import Report
 
@@ -37,16 +36,32 @@ class KgClickError(click.ClickException):
 
 
 class _Group(click.Group):
-    """Commands whose MemoryError is unusable input (exit 2), as the other errors say."""
+    """The commands, whose ``KgError`` (of any command, subcommands included) is shown with its
+    exit code, and whose MemoryError is unusable input (exit 2), as the other errors say."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except KgError as exc:
+            raise KgClickError(exc) from exc
         except MemoryError:
             pass  # raised below, once this block has let go of the frames holding the memory
         raise KgClickError(
             InputError("out of memory: the input is too large to process on this machine")
         )
+
+
+def _flag_help(name: str, what: str) -> str:
+    """The help of the flag of setting ``name``: ``what``, then the setting's default and
+    variable, as ``kg.settings`` declares them."""
+    declared = next(s for s in SETTINGS if s.name == name)
+    default = f"default {declared.default}; " if declared.default is not None else ""
+    return f"{what} ({default}KG_{name.upper()})."
+
+
+_STORE = click.option(
+    "--store", help=_flag_help("store", "Store directory, 'memory', or a SPARQL server URL")
+)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,50 +96,35 @@ def validate(files: tuple[Path, ...], fmt: str | None, output: str, store: str |
     Exit 0 when the data conforms, 1 when it does not, 2 when a file cannot be read or parsed.
     """
     from kg.model import paths, rdf
+    from kg.validation.quotations import quotations_in
     from kg.validation.validate import validate_quads
 
     targets = list(files) or [paths.ARTICLE_GRAPH]
-    try:
-        if store is not None:
-            if files:
-                raise InputError("give either FILES or --store, not both")
-            report, quoted = _validate_store(store)
-        else:
-            quads = []
-            for path in targets:
-                quads.extend(rdf.parse_file(path, rdf.format_of(path, fmt)))
-            report = validate_quads(quads)
-            quoted = _quotations_of(quads)
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+    if store is not None:
+        if files:
+            raise InputError("give either FILES or --store, not both")
+        report, quoted = _validate_store(store)
+    else:
+        quads = []
+        for path in targets:
+            quads.extend(rdf.parse_file(path, rdf.format_of(path, fmt)))
+        report = validate_quads(quads)
+        quoted = quotations_in(quads)
     click.echo(report.dumps() if output == "json" else f"{report.to_text()}\n{quoted.to_text()}")
     sys.exit(0 if report.conforms else 1)
 
 
-def _quotations_of(quads: list[ox.Quad]) -> QuotationCheck:
-    """Which citations of ``quads`` quote a text kg holds (kg.validation.quotations)."""
-    from kg.store.embedded import EmbeddedStore
-    from kg.validation.quotations import QUERY, quotation_check
-
-    held = EmbeddedStore(None)
-    try:
-        held.add_quads(quads)
-        return quotation_check(held.select(QUERY))
-    finally:
-        held.close()
-
-
 def _validate_store(location: str) -> tuple[Report, QuotationCheck]:
-    """The report of kg.fastvalidate over the store at ``location`` (or the configured one)."""
+    """The report of kg.validation.fastvalidate over the store at ``location`` (or the
+    configured one), as it is: an empty store is not seeded first."""
     from kg.settings import Settings
     from kg.store.opening import store_for
     from kg.validation.fastvalidate import validate_store
-    from kg.validation.quotations import QUERY, quotation_check
+    from kg.validation.quotations import quotations_of
 
-    settings = Settings.load(store=location or None)
-    opened = store_for(settings)
+    opened = store_for(Settings.load(store=location or None))
     try:
-        return validate_store(opened), quotation_check(opened.select(QUERY))
+        return validate_store(opened), quotations_of(opened)
     finally:
         opened.close()
 
@@ -139,18 +139,15 @@ def assets(force: bool) -> None:
     """
     from kg.http import assets as vendor
 
-    try:
-        written = vendor.fetch(force=force, log=True)
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+    written = vendor.fetch(force=force, log=True)
     click.echo(f"{len(written)} files in {vendor.VENDOR_DIR}" if written else "up to date")
 
 
 @main.command()
-@click.option("--host", help="Address to bind (default 127.0.0.1; KG_HOST).")
-@click.option("--port", type=int, help="Port to listen on (default 8000; KG_PORT).")
-@click.option("--workers", type=int, help="Worker processes (default 1; KG_WORKERS).")
-@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@click.option("--host", help=_flag_help("host", "Address to bind"))
+@click.option("--port", type=int, help=_flag_help("port", "Port to listen on"))
+@click.option("--workers", type=int, help=_flag_help("workers", "Worker processes"))
+@_STORE
 def serve(host: str | None, port: int | None, workers: int | None, store: str | None) -> None:
     """Serve GraphQL, SPARQL and the exports over HTTP.
 
@@ -160,17 +157,14 @@ def serve(host: str | None, port: int | None, workers: int | None, store: str | 
     from kg.cli.serve import serve as run
     from kg.settings import Settings
 
-    try:
-        run(Settings.load(host=host, port=port, workers=workers, store=store))
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+    run(Settings.load(host=host, port=port, workers=workers, store=store))
 
 
 @main.command()
 @click.argument("document", metavar="QUERY")
 @click.option("--variables", help="Variables of the query, as a JSON object.")
 @click.option("--explain", is_flag=True, help="Also print the SPARQL the query ran.")
-@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@_STORE
 def query(document: str, variables: str | None, explain: bool, store: str | None) -> None:
     """Run a GraphQL QUERY (text, or @FILE) and print the result as JSON.
 
@@ -179,32 +173,24 @@ def query(document: str, variables: str | None, explain: bool, store: str | None
     """
     import json
 
-    from kg import errors
     from kg.graphql.schema import execute
     from kg.settings import Settings
-    from kg.store.opening import ensure_seeded, store_for
+    from kg.store.opening import open_seeded
 
     try:
         text = Path(document[1:]).read_text() if document.startswith("@") else document
         values = json.loads(variables) if variables else None
-        if values is not None and not isinstance(values, dict):
-            raise errors.InputError("--variables must be a JSON object")
     except (OSError, ValueError) as exc:
-        raise KgClickError(errors.InputError(str(exc))) from exc
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+        raise InputError(str(exc)) from exc
+    if values is not None and not isinstance(values, dict):
+        raise InputError("--variables must be a JSON object")
+    settings = Settings.load(store=store)
+    opened = open_seeded(settings)
     try:
-        settings = Settings.load(store=store)
-        opened = store_for(settings)
-        try:
-            if settings.load_article:
-                ensure_seeded(opened)
-            sparql: list[str] = []
-            result = execute(opened, settings, text, values, log_to=sparql)
-        finally:
-            opened.close()
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+        sparql: list[str] = []
+        result = execute(opened, settings, text, values, log_to=sparql)
+    finally:
+        opened.close()
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if explain:
         for number, generated in enumerate(sparql, 1):
@@ -234,9 +220,6 @@ _OUTPUT = click.option(
     required=True,
     help="SVG file to write ('-' for standard output).",
 )
-_STORE = click.option(
-    "--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE)."
-)
 
 
 @main.group()
@@ -256,13 +239,10 @@ def draw_orgchart(ident: str, output: Path, store: str | None, layout: str) -> N
     holder, the reporting lines between posts, "kg editorial note" on what only kg's notes
     state and the sources' hedges, and the before/after of each reorganisation of them.
     """
-    from kg.http.pictures import draw_orgchart as run
+    from kg.pictures.files import draw_orgchart as run
     from kg.settings import Settings
 
-    try:
-        _write(output, run(Settings.load(store=store), ident, engine=layout))
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+    _write(output, run(Settings.load(store=store), ident, engine=layout))
 
 
 @draw.command("timeline")
@@ -274,13 +254,10 @@ def draw_timeline(
     output: Path, organisation: str | None, kind: str | None, store: str | None
 ) -> None:
     """Draw the strategy timeline: events in date order, undated events last."""
-    from kg.http.pictures import draw_timeline as run
+    from kg.pictures.files import draw_timeline as run
     from kg.settings import Settings
 
-    try:
-        _write(output, run(Settings.load(store=store), organisation=organisation, kind=kind))
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+    _write(output, run(Settings.load(store=store), organisation=organisation, kind=kind))
 
 
 def _write(output: Path, svg: str) -> None:
@@ -291,23 +268,11 @@ def _write(output: Path, svg: str) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
-def _open_store(store: str | None, *, seed: bool = True) -> Store:
-    """The configured store (flag > KG_STORE > default directory), seeded when empty."""
-    from kg.settings import Settings
-    from kg.store.opening import ensure_seeded, store_for
-
-    settings = Settings.load(store=store)
-    opened = store_for(settings)
-    if seed and settings.load_article:
-        ensure_seeded(opened)
-    return opened
-
-
 @main.command("load")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--graph", help="Named graph for triple formats (default: graph/<file stem>).")
 @click.option("--format", "fmt", help="RDF format of the files (default: from the extension).")
-@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@_STORE
 @click.option(
     "--bulk/--no-bulk",
     default=None,
@@ -324,32 +289,31 @@ def load_command(
     """
     import io
 
+    from kg.settings import Settings
+    from kg.store.opening import open_seeded
     from kg.writes.load import LARGE_LOAD_BYTES, load
 
-    try:
-        opened = _open_store(store)
-        size = sum(p.stat().st_size for p in files if p.is_file())
-        shown = bulk if bulk is not None else size > LARGE_LOAD_BYTES
-        started = time.monotonic()
-        with click.progressbar(
-            length=size,
-            label="Loading",
-            file=sys.stderr if shown else io.StringIO(),
-            show_eta=True,  # time left, from the bytes read so far
-            item_show_func=lambda rate: rate,
-        ) as bar:
+    opened = open_seeded(Settings.load(store=store))
+    size = sum(p.stat().st_size for p in files if p.is_file())
+    shown = bulk if bulk is not None else size > LARGE_LOAD_BYTES
+    started = time.monotonic()
+    with click.progressbar(
+        length=size,
+        label="Loading",
+        file=sys.stderr if shown else io.StringIO(),
+        show_eta=True,  # time left, from the bytes read so far
+        item_show_func=lambda rate: rate,
+    ) as bar:
 
-            def progress(done: int, total: int) -> None:
-                elapsed = time.monotonic() - started
-                rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
-                bar.update(done - bar.pos, f"{rate:.1f} MB/s" if done < total else "validating")
+        def progress(done: int, total: int) -> None:
+            elapsed = time.monotonic() - started
+            rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+            bar.update(done - bar.pos, f"{rate:.1f} MB/s" if done < total else "validating")
 
-            try:
-                result = load(opened, files, fmt=fmt, graph=graph, progress=progress, bulk=bulk)
-            finally:
-                opened.close()
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+        try:
+            result = load(opened, files, fmt=fmt, graph=graph, progress=progress, bulk=bulk)
+        finally:
+            opened.close()
     click.echo(result.summary())
 
 
@@ -363,7 +327,7 @@ def load_command(
     show_default=True,
     help="Output format (table: aligned columns for SELECT, Turtle for CONSTRUCT).",
 )
-@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@_STORE
 @click.option("--timeout", type=float, help="Seconds before the query is stopped.")
 def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> None:
     """Run a SPARQL QUERY (text, or @FILE) over the store and print its result.
@@ -375,34 +339,32 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     from kg.model.namespaces import PREFIXES, sparql_prefixes
     from kg.settings import Settings
     from kg.store import querypool
+    from kg.store.opening import open_seeded
     from kg.store.results import table
 
     try:
         query = Path(text[1:]).read_text() if text.startswith("@") else text
-        query = sparql_prefixes() + query  # kg's prefixes, overridable by the query's own
     except OSError as exc:
-        raise KgClickError(InputError(str(exc))) from exc
+        raise InputError(str(exc)) from exc
+    query = sparql_prefixes() + query  # kg's prefixes, overridable by the query's own
+    settings = Settings.load(store=store)
+    querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
+    # The same guard as /sparql: no SERVICE or LOAD, nothing it cannot judge.
+    checked = guard.inspect_query(
+        query,
+        guard.Limits(settings.max_query_length, settings.parse_timeout, settings.query_timeout),
+    )
+    opened = open_seeded(settings)
     try:
-        settings = Settings.load(store=store)
-        querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
-        # The same guard as /sparql: no SERVICE or LOAD, nothing it cannot judge.
-        checked = guard.inspect_query(
-            query,
-            guard.Limits(settings.max_query_length, settings.parse_timeout, settings.query_timeout),
+        raw = opened.query_raw(
+            checked.text,
+            result_format="tsv" if fmt == "table" else fmt,
+            timeout=timeout or settings.query_timeout,
+            max_results=settings.max_results,
         )
-        opened = _open_store(store)
-        try:
-            raw = opened.query_raw(
-                checked.text,
-                result_format="tsv" if fmt == "table" else fmt,
-                timeout=timeout or settings.query_timeout,
-                max_results=settings.max_results,
-            )
-            body = b"".join(raw.chunks)
-        finally:
-            opened.close()
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+        body = b"".join(raw.chunks)
+    finally:
+        opened.close()
     if fmt == "table" and raw.media_type.startswith("text/tab-separated-values"):
         click.echo(table(body, PREFIXES))
     else:
@@ -418,7 +380,7 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
     help="File to write (default: standard output; its extension sets the format).",
 )
-@click.option("--store", help="Store directory, 'memory', or a SPARQL server URL (KG_STORE).")
+@_STORE
 def export(fmt: str | None, graph: str | None, output: Path | None, store: str | None) -> None:
     """Export the store (or one graph) as RDF, streamed.
 
@@ -426,19 +388,18 @@ def export(fmt: str | None, graph: str | None, output: Path | None, store: str |
     graph). Turtle, N-Triples and RDF/XML carry no graph names: the whole store in them is the
     union of its graphs.
     """
+    from kg.settings import Settings
     from kg.store import export as exporting
+    from kg.store.opening import open_seeded
 
+    rdf_format = exporting.choose_format(fmt, output, graph)
+    opened = open_seeded(Settings.load(store=store))
     try:
-        rdf_format = exporting.choose_format(fmt, output, graph)
-        opened = _open_store(store)
-        try:
-            if output is None or str(output) == "-":
-                exporting.write(opened, rdf_format, sys.stdout.buffer, graph)
-            else:
-                with open(output, "wb") as fh:
-                    size = exporting.write(opened, rdf_format, fh, graph)
-                click.echo(f"wrote {size:,} bytes to {output}", err=True)
-        finally:
-            opened.close()
-    except KgError as exc:
-        raise KgClickError(exc) from exc
+        if output is None or str(output) == "-":
+            exporting.write(opened, rdf_format, sys.stdout.buffer, graph)
+        else:
+            with open(output, "wb") as fh:
+                size = exporting.write(opened, rdf_format, fh, graph)
+            click.echo(f"wrote {size:,} bytes to {output}", err=True)
+    finally:
+        opened.close()

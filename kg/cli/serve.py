@@ -33,7 +33,7 @@ from kg.errors import InputError
 from kg.http.app import create_app
 from kg.model.text import SafeFormatter
 from kg.settings import Settings
-from kg.store.opening import ensure_seeded, open_store, store_for
+from kg.store import opening
 
 log = logging.getLogger("kg.serve")
 
@@ -75,10 +75,7 @@ def app_for(settings: Settings) -> Starlette:
     temporary store of this process only)."""
     if settings.store_location != "memory":
         return create_app(settings)
-    store = open_store("memory")
-    if settings.load_article:
-        ensure_seeded(store)
-    return create_app(settings, store=store)
+    return create_app(settings, store=opening.open_seeded(settings))
 
 
 def app_for_worker() -> Starlette:
@@ -87,14 +84,9 @@ def app_for_worker() -> Starlette:
 
 
 def seed(settings: Settings) -> bool:
-    """Load the ontology and the article graph when the store is empty (and load_article)."""
-    if not settings.load_article or settings.store_location == "memory":
-        return False
-    store = store_for(settings)
-    try:
-        return ensure_seeded(store)
-    finally:
-        store.close()
+    """Load the ontology and the article graph when the store is empty (and load_article), once
+    before the workers start; the store ``memory`` is seeded by ``app_for``."""
+    return settings.store_location != "memory" and opening.seed(settings)
 
 
 class LogFormatter(SafeFormatter, DefaultFormatter):
@@ -160,7 +152,7 @@ def log_config() -> dict[str, Any]:
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["default"]["()"] = f"{__name__}.LogFormatter"
     config["loggers"]["kg"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    # The access log: one JSON object a line on standard output (kg.store.metrics), in place of
+    # The access log: one JSON object a line on standard output (kg.http.access), in place of
     # uvicorn's own access lines.
     config["formatters"]["kg_json"] = {"format": "%(message)s"}
     config["handlers"]["kg_access"] = {
@@ -230,7 +222,7 @@ def serve(settings: Settings) -> None:
             log_config=log_config(),
             access_log=False,
             timeout_graceful_shutdown=5,
-            # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.deadlines), idle
+            # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.http.deadlines), idle
             # connections close after keep_alive_timeout, and past max_connections, 503.
             http=HeadDeadline,
             timeout_keep_alive=settings.keep_alive_timeout,

@@ -7,5 +7,5 @@ fields), ``checks`` and ``cost`` (what a document may cost, checked before it ru
 (limits, ``execute``). ``/graphql`` over HTTP is ``kg.http.graphql_view``.
 
 May import: ``kg.writes``, ``kg.validation``, ``kg.store``, ``kg.model``, ``kg.errors``,
-``kg.settings``.
+``kg.settings``, ``kg.metrics``.
 """

@@ -29,10 +29,10 @@ from kg.graphql.connections import Connection, Window, connection
 from kg.graphql.context import Context, collector, run
 from kg.graphql.loader import Loader
 from kg.graphql.mapping import RDF_CLASSES, check_iri, iri_of
+from kg.metrics import SEARCHES
 from kg.model.namespaces import KG, ORG, PREFIXES, PROV, SCHEMA
 from kg.model.text import check_text
 from kg.settings import Settings
-from kg.store.metrics import SEARCHES
 from kg.store.protocol import Store
 from kg.writes import search
 

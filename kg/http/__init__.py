@@ -12,5 +12,5 @@ Linked Data page of every node (``nodepage``, drawn by ``nodehtml`` from ``descr
 ``/metrics`` with the access log (``access``).
 
 May import every layer below: ``kg.pictures``, ``kg.graphql``, ``kg.writes``, ``kg.validation``,
-``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``.
+``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``, ``kg.metrics``.
 """

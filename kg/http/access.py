@@ -1,4 +1,4 @@
-"""The HTTP side of observing kg: every request counted and timed (:mod:`kg.store.metrics`),
+"""The HTTP side of observing kg: every request counted and timed (:mod:`kg.metrics`),
 ``/metrics`` in the Prometheus text format, and the access log.
 
 The access log (logger ``kg.access``; ``kg serve`` prints it on standard output) is one JSON
@@ -19,8 +19,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.store import metrics
-from kg.store.metrics import LATENCY, REQUESTS, STORE_PER_REQUEST, RequestStats
+from kg import metrics
+from kg.metrics import LATENCY, REQUESTS, STORE_PER_REQUEST, RequestStats
 
 access_log = logging.getLogger("kg.access")
 

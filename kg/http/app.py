@@ -34,7 +34,7 @@ from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
 from kg.store import querypool, sandbox
-from kg.store.metrics import CountingStore
+from kg.store.counting import CountingStore
 from kg.store.opening import store_for
 from kg.store.protocol import Store
 from kg.writes import auth
@@ -66,7 +66,8 @@ async def healthz(request: Request) -> Response:
     state = state_of(request)
     try:
         # Bounded here rather than by the store's own time limit, which on the embedded store
-        # starts a process for each query: the health check stays a few milliseconds.
+        # sends the query to a query worker process reading a snapshot (kg.store.querypool):
+        # in this process, the health check stays a few milliseconds.
         await asyncio.wait_for(run_in_threadpool(state.store.ask, "ASK { ?s ?p ?o }"), 5)
     except Exception as exc:  # the health check reports any failure of the store
         log.warning("health check failed: %s", exc)
@@ -78,7 +79,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
     opened = store or store_for(settings)
-    # Every store call is counted, per request too (kg.store.metrics).
+    # Every store call is counted, per request too (kg.store.counting).
     state = AppState(
         settings=settings,
         store=CountingStore(opened),

@@ -189,7 +189,7 @@ def fetch(
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m kg.http.assets``: fetch the playground's assets (exit 1 when that fails)."""
-    parser = argparse.ArgumentParser(prog="python -m kg.assets", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m kg.http.assets", description=__doc__)
     parser.add_argument("--force", action="store_true", help="fetch even if already present")
     parser.add_argument("--dest", type=Path, default=None, help="target folder")
     args = parser.parse_args(argv)

@@ -3,7 +3,7 @@
 The guard fails closed: a text it cannot judge with certainty is refused (``QueryError``, 400),
 never guessed at. For a remote store it is the only defence against a request that makes the
 server call out (``SERVICE``, ``LOAD``); on the embedded store, query evaluation also runs
-without network (``kg.sandbox``).
+without network (``kg.store.sandbox``).
 
 1. **One text for both parsers.** SPARQL's codepoint escapes (``\\u0053ERVICE``) are expanded
    here, once, and the expanded text is what is parsed and what the store receives, so the
@@ -13,11 +13,11 @@ without network (``kg.sandbox``).
    tab, line feed and carriage return, and a carriage return not followed by a line feed (one
    parser ends a comment there, another does not).
 2. **Bounded.** Texts over ``max_query_length`` characters are refused; the parse runs in a
-   worker process (``kg.workers``: no network, bounded memory, at most ``query_workers`` at
+   worker process (``kg.store.workers``: no network, bounded memory, at most ``query_workers`` at
    once) killed after ``parse_timeout`` seconds (rdflib's parser is slow on some texts: an
    18 KB ``FILTER(1 IN (1, 1, ...))`` takes seconds). Verdicts are cached by the text's
    SHA-256, and concurrent requests with the same text wait for one parse.
-3. **A real parse** (``kg.sparqltree``). rdflib's SPARQL 1.1 grammar must accept the text;
+3. **A real parse** (``kg.http.sparqltree``). rdflib's SPARQL 1.1 grammar must accept the text;
    what it does not accept (a syntax error, or syntax newer than SPARQL 1.1 such as RDF-star
    triple terms) is refused. Every node of the parse tree is walked: ``SERVICE`` (however
    deeply nested, ``SILENT`` or not), ``LOAD`` and extension functions are refused.

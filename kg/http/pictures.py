@@ -3,7 +3,8 @@
 Each page is HTML with the SVG picture inline, a side panel that shows a box's details on
 hover or keyboard focus (``/static/pictures.js``), and a plain-text version of the same content,
 in the shared frame of :mod:`kg.http.layout`. Everything comes from kg itself: no CDN, no internet.
-``?format=svg`` returns the picture alone, as ``kg draw`` writes it.
+``?format=svg`` returns the picture alone, as ``kg draw`` writes it (``kg.pictures.files`` reads
+the data of both).
 
 The data is read from the store on every request, so a write shows on the next request.
 """
@@ -18,15 +19,9 @@ from kg.errors import InputError
 from kg.http.layout import href, page
 from kg.http.state import AppState, state_of
 from kg.pictures.chartboxes import group_text, post_text
-from kg.pictures.data import (
-    fetch_organisations_with_units,
-    fetch_orgchart,
-    fetch_timeline,
-    kind_iri,
-    organisation_iri,
-    short_id,
-)
+from kg.pictures.data import fetch_organisations_with_units, short_id
 from kg.pictures.draw import esc
+from kg.pictures.files import orgchart_of, timeline_of
 from kg.pictures.orgchart import (
     OrgChart,
     Post,
@@ -37,9 +32,6 @@ from kg.pictures.orgchart import (
     when_text,
 )
 from kg.pictures.timeline import NARROW, Timeline, timeline_svg
-from kg.settings import Settings
-from kg.store.opening import ensure_seeded, store_for
-from kg.store.protocol import Store
 
 PLAYGROUND = "/graphql"
 SVG_TYPE = "image/svg+xml; charset=utf-8"
@@ -88,8 +80,7 @@ def orgchart_index(request: Request) -> Response:
 
 def orgchart_page(request: Request) -> Response:
     state = _state(request)
-    org = organisation_iri(request.path_params["ident"])
-    chart = fetch_orgchart(state.store, state.settings, org)
+    chart = orgchart_of(state.store, state.settings, request.path_params["ident"])
     engine = _engine(request)
     if _wants_svg(request):
         return Response(orgchart_document(chart, engine=engine), media_type=SVG_TYPE)
@@ -113,7 +104,7 @@ def orgchart_page(request: Request) -> Response:
         + (f"<h2>Reorganisations</h2>{reorgs}" if reorgs else "")
         + "<h2>Text version</h2>"
         + _chart_text(chart)
-        + f'<p><a href="?format=svg" download="orgchart-{esc(short_id(org))}.svg">'
+        + f'<p><a href="?format=svg" download="orgchart-{esc(short_id(chart.iri))}.svg">'
         "Download the chart as SVG</a></p>"
     )
     return HTMLResponse(
@@ -169,12 +160,11 @@ def _node_link(iri: str, label: str) -> str:
 
 def timeline_page(request: Request) -> Response:
     state = _state(request)
-    org_param = request.query_params.get("organisation") or None
-    timeline = fetch_timeline(
+    timeline = timeline_of(
         state.store,
         state.settings,
-        organisation=organisation_iri(org_param) if org_param else None,
-        kind=kind_iri(request.query_params.get("kind")),
+        organisation=request.query_params.get("organisation") or None,
+        kind=request.query_params.get("kind"),
     )
     svg = timeline_svg(timeline)
     if _wants_svg(request):
@@ -249,41 +239,3 @@ def _timeline_text(timeline: Timeline) -> str:
             + "</li>"
         )
     return f'<ol class="text-version">{"".join(items) or "<li>No events match.</li>"}</ol>'
-
-
-# ---------------------------------------------------------------- kg draw
-
-
-def _open(settings: Settings) -> Store:
-    """The store of ``settings``, seeded like ``kg serve`` seeds it when it is empty."""
-    store = store_for(settings)
-    if settings.load_article:
-        ensure_seeded(store)
-    return store
-
-
-def draw_orgchart(settings: Settings, ident: str, *, engine: str = "auto") -> str:
-    """The SVG file ``kg draw orgchart ID`` writes: the chart and its reorganisations."""
-    store = _open(settings)
-    try:
-        chart = fetch_orgchart(store, settings, organisation_iri(ident))
-        return orgchart_document(chart, engine=engine)
-    finally:
-        store.close()
-
-
-def draw_timeline(
-    settings: Settings, *, organisation: str | None = None, kind: str | None = None
-) -> str:
-    """The SVG file ``kg draw timeline`` writes."""
-    store = _open(settings)
-    try:
-        timeline = fetch_timeline(
-            store,
-            settings,
-            organisation=organisation_iri(organisation) if organisation else None,
-            kind=kind_iri(kind),
-        )
-        return timeline_svg(timeline)
-    finally:
-        store.close()

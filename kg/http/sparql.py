@@ -40,9 +40,9 @@ from kg.http import guard
 from kg.http.negotiate import choose
 from kg.http.sparql_dataset import with_base, with_using
 from kg.http.state import AppState, require_writer, state_of
+from kg.metrics import record_write
 from kg.model.namespaces import check_iri
 from kg.store import workers
-from kg.store.metrics import record_write
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
 from kg.writes import search
 

@@ -23,7 +23,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 
 #: The named graph that holds the ontology (concept labels, class and property definitions).
 ONTOLOGY_GRAPH = GRAPH["ontology"]
-#: The named graph of the history of committed writes (``kg.history``).
+#: The named graph of the history of committed writes (``kg.writes.history``).
 HISTORY_GRAPH = GRAPH["history"]
 #: Graphs kg writes itself: no load, write, Graph Store request or SPARQL Update may name them
 #: (a source labelled "history" would otherwise write into the history graph).

@@ -7,10 +7,11 @@ of it), the process sandbox without network and with bounded memory (``sandbox``
 supervised pool of worker processes for bounded work (``workers``), the remote SPARQL 1.1
 store (``remote``: what it knows of each engine in ``engines``, reading answers in
 ``remote_wire``, credentials in ``remote_auth``), query results and their formats
-(``results``), opening a store from a location or the settings (``opening``), streaming
-exports (``export``), feeding pyoxigraph's bulk loader with progress in bounded chunks
-(``bulk``) and the Prometheus metrics kg keeps, with a store wrapper counting every call
-(``metrics``).
+(``results``), opening a store from a location or the settings, seeded when empty
+(``opening``), streaming exports (``export``), large loads (``Store.bulk_load``: pyoxigraph's
+bulk loader fed with progress in bounded chunks, ``bulk``; staged in memory for the stores
+without generations, ``staging``) and the store wrapper counting every call into the
+service's metrics (``counting``; the metrics are ``kg.metrics``).
 
-May import: ``kg.model``, ``kg.errors``, ``kg.settings``.
+May import: ``kg.model``, ``kg.errors``, ``kg.settings``, ``kg.metrics``.
 """

@@ -7,6 +7,8 @@
   million statements). Each ``bulk_load`` call names blank nodes afresh, so every line that may
   hold a blank node (it contains ``_:``) is kept back and loaded in one last call: a blank node
   stays one node whatever chunks its statements fell in.
+* **Several targets at once.** ``parse_files`` parses every file into each of its targets in
+  threads of their own (an on-disk store being built, and a copy in memory checked meanwhile).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import gzip
 import io
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, cast
 
@@ -22,6 +26,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.model import rdf
+from kg.store.protocol import BulkFile, Progress
 
 #: How many bytes of a line format one bulk_load call gets.
 CHUNK_BYTES = 2 * 1024 * 1024
@@ -131,3 +136,44 @@ def in_threads(
     for failure in failures:
         if failure is not None:
             raise failure
+
+
+@dataclass
+class Target:
+    """A store the files are parsed into: ``chunked`` for on-disk stores (see ``load_file``);
+    ``then`` runs in the same thread once the parse is done."""
+
+    store: ox.Store
+    chunked: bool
+    then: Callable[[], None] | None = None
+
+
+def names(files: Sequence[BulkFile]) -> str:
+    return ", ".join(str(f.path) for f in files)
+
+
+def parse_files(
+    targets: list[Target], files: Sequence[BulkFile], progress: Progress | None
+) -> None:
+    """Every file into each target at once, reporting the bytes the slowest of them has read.
+    A parse error names the line as the first target's parser saw it (put the whole-file target
+    first)."""
+    size = sum(f.path.stat().st_size for f in files)
+    for src in files:
+        if src.fmt == ox.RdfFormat.RDF_XML:
+            rdf.refuse_doctype(src.path, str(src.path))
+    counters = [Counter() for _ in targets]
+
+    def report() -> None:
+        if progress is not None:
+            progress(min(c.done for c in counters), size)
+
+    def parse_all(target: Target, counter: Counter) -> None:
+        for src in files:
+            load_file(target.store, src.path, src.fmt, src.graph, counter, chunked=target.chunked)
+        if target.then is not None:
+            target.then()
+
+    in_threads([partial(parse_all, t, c) for t, c in zip(targets, counters, strict=True)], report)
+    if progress is not None:
+        progress(size, size)

@@ -7,9 +7,11 @@
   the store), because pyoxigraph cannot cancel a running query. Without a limit (kg's own
   tools, validation), or for a store in memory (kg's scratch copies), it runs in this process.
 * Updates run on a dedicated thread without network (``kg.store.sandbox``).
-* Every write is one pyoxigraph transaction: all of it or none of it. Large loads into an
-  on-disk store go through ``kg.writes.load``, which uses pyoxigraph's bulk loader where that is
-  safe.
+* Every write is one pyoxigraph transaction: all of it or none of it. A large load
+  (``bulk_load``) into an on-disk store builds the next generation with pyoxigraph's bulk loader
+  and publishes it with one atomic rename (``kg.store.generations``); a store in memory or in a
+  plain database directory stages it in memory and adds it in one transaction
+  (``kg.store.staging``).
 * ``EmbeddedStore.temporary()`` (the location ``memory``) is an on-disk store in a temporary
   directory removed when it is closed or the process ends, so its queries are bounded as well.
 """
@@ -17,25 +19,36 @@
 from __future__ import annotations
 
 import contextlib
-import queue
 import shutil
 import tempfile
 import threading
+import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreUnavailable
+from kg.errors import QueryError, StoreUnavailable, ValidationFailed
+from kg.model import rdf
 from kg.model.namespaces import PREFIXES
-from kg.store import generations, querypool, sandbox
-from kg.store.protocol import ResultQueries, Row, replace_update
+from kg.store import bulk, generations, querypool, sandbox, staging
+from kg.store.export import stream_writer
+from kg.store.generations import Generation
+from kg.store.protocol import (
+    Admit,
+    BulkFile,
+    BulkLoaded,
+    Check,
+    Progress,
+    ResultQueries,
+    Row,
+    replace_update,
+)
 from kg.store.querypool import Outcome
 from kg.store.results import Result, releasing, rows_of
 
-_CHUNK = 256 * 1024
 #: A large load into a store holding at most this many quads copies them into the new
 #: generation; above it, the new generation starts as a checkpoint of the current one.
 COPY_INTO_STAGE = 200_000
@@ -90,7 +103,7 @@ class EmbeddedStore(ResultQueries):
 
     @property
     def oxigraph(self) -> ox.Store:
-        """The underlying pyoxigraph store (for kg.load's bulk path and in-process tools)."""
+        """The underlying pyoxigraph store (for in-process tools: the benchmarks)."""
         return self._store
 
     # -- queries ---------------------------------------------------------------------------
@@ -152,7 +165,7 @@ class EmbeddedStore(ResultQueries):
     def update(self, update: str) -> None:
         with self._write_lock:
             try:
-                # On the thread without network: no LOAD or SERVICE can call out (kg.sandbox).
+                # On the thread without network: no LOAD or SERVICE can call out (kg.store.sandbox).
                 sandbox.offline(lambda: self._store.update(update))
             except sandbox.SandboxError as exc:
                 raise StoreUnavailable(f"the update was not run: {exc}") from exc
@@ -186,20 +199,91 @@ class EmbeddedStore(ResultQueries):
 
     # -- large loads: build the next generation, validate it, publish it atomically --------
 
-    @property
-    def supports_generations(self) -> bool:
-        """Whether large loads can build and publish a new generation (on disk, new layout)."""
-        return self.generation is not None
+    def bulk_load(
+        self,
+        files: Sequence[BulkFile],
+        *,
+        admit: Admit,
+        check: Check,
+        progress: Progress | None = None,
+    ) -> BulkLoaded:
+        """``Store.bulk_load``: into the next generation of an on-disk store; a store without
+        generations (in memory, a plain database) stages the files in memory instead."""
+        if self.generation is None:
+            return staging.load_staged(
+                self, files, admit=admit, check=check, progress=progress, scratch=self.wrap
+            )
+        return self._load_generation(files, admit, check, progress)
 
-    def begin_generation(self) -> Generation:
-        """An empty pyoxigraph store in a fresh generation directory, for a bulk load."""
-        if self.path is None or self.generation is None:
-            raise StoreUnavailable("this store has no generations (in memory or a plain database)")
-        target = generations.next_generation(Path(self.path))
-        target.mkdir()
-        return Generation(ox.Store(str(target)), target)
+    def _load_generation(
+        self, files: Sequence[BulkFile], admit: Admit, check: Check, progress: Progress | None
+    ) -> BulkLoaded:
+        """Into the next generation, checked as the whole store it will be.
 
-    def publish_generation(
+        When the store holds little (at most ``COPY_INTO_STAGE`` statements), the files are also
+        parsed into memory, alongside, and that copy (with what the store keeps) is checked as
+        soon as it is parsed, while the on-disk generation is still being built: several times
+        faster than reading the generation on disk. Should the store change meanwhile, or hold
+        more, the check reads the built generation itself.
+        """
+        started = time.perf_counter()
+        assert self.path is not None
+        staged = Generation.begin(Path(self.path))
+        targets = [bulk.Target(staged.store, chunked=True)]
+        loaded = BulkLoaded(0, [])
+        #: The early check's outcome: None (passed) or its refusal, raised at the commit.
+        early: list[ValidationFailed | None] = []
+        writes = self.writes
+        if self.count() <= COPY_INTO_STAGE:
+            memory = ox.Store()
+
+            def check_memory() -> None:
+                began = time.perf_counter()
+                new = {g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode)}
+                memory.bulk_extend(self.quads_outside(new))  # what stays beside the new data
+                try:
+                    check(EmbeddedStore.wrap(memory), None)
+                    early.append(None)
+                except ValidationFailed as refused:
+                    early.append(refused)
+                loaded.validate_seconds = time.perf_counter() - began
+
+            # The whole-file parse first: its parse errors name the line in the file.
+            targets.insert(0, bulk.Target(memory, chunked=False, then=check_memory))
+        try:
+            bulk.parse_files(targets, files, progress)
+            staged.store.flush()
+            rdf.check_store_literals(staged.store, bulk.names(files))
+            # No pyoxigraph iterator kept in a variable: a traceback holding this frame would
+            # drop it on another thread, which pyoxigraph refuses.
+            loaded.graphs = sorted(
+                g.value for g in staged.store.named_graphs() if isinstance(g, ox.NamedNode)
+            )
+            admit(loaded.graphs)
+        except BaseException:
+            staged.discard()
+            raise
+        loaded.triples = len(staged.store)
+        loaded.parse_seconds = time.perf_counter() - started
+        loaded.validated_during_parse = bool(early)
+
+        def check_built(built: EmbeddedStore) -> None:
+            if not early or self.writes != writes:
+                began = time.perf_counter()
+                loaded.validated_during_parse = False
+                check(built, None)
+                loaded.validate_seconds = time.perf_counter() - began
+            elif early[0] is not None:
+                raise early[0]
+
+        started = time.perf_counter()
+        self._publish_generation(staged, replace_graphs=loaded.graphs, check=check_built)
+        loaded.commit_seconds = time.perf_counter() - started
+        if not loaded.validated_during_parse:
+            loaded.commit_seconds -= loaded.validate_seconds
+        return loaded
+
+    def _publish_generation(
         self,
         staged: Generation,
         *,
@@ -328,94 +412,3 @@ class EmbeddedStore(ResultQueries):
             self.snapshots.close()
         if self._finalizer is not None:
             self._finalizer()  # a temporary store: its directory goes
-
-
-class _Stopped(Exception):
-    pass
-
-
-class Generation:
-    """A generation being built: its open pyoxigraph store and its directory."""
-
-    def __init__(self, store: ox.Store, path: Path) -> None:
-        self.store = store
-        self.path = path
-
-    @classmethod
-    def checkpoint(cls, current: ox.Store, path: Path) -> Generation:
-        """A copy of ``current`` at ``path`` (a RocksDB checkpoint: hard links, no copying)."""
-        current.flush()
-        current.backup(str(path))
-        return cls(ox.Store(str(path)), path)
-
-    def discard(self) -> None:
-        """Close the store and delete its directory (never published)."""
-        self.store = ox.Store()
-        generations.remove(self.path)
-
-
-def stream_writer(write: Callable[[Any], None]) -> Iterator[bytes]:
-    """Chunks of what ``write(sink)`` writes, produced in a thread with bounded memory.
-
-    At most a few chunks wait in the queue; the writer blocks until they are consumed, and stops
-    when the consumer closes the iterator early.
-    """
-    chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
-    stop = threading.Event()
-
-    def put(item: bytes | BaseException | None) -> None:
-        while not stop.is_set():
-            try:
-                chunks.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        raise _Stopped
-
-    class Sink:
-        def __init__(self) -> None:
-            self.buf = bytearray()
-
-        def write(self, data: bytes) -> int:
-            self.buf += data
-            if len(self.buf) >= _CHUNK:
-                put(bytes(self.buf))
-                self.buf.clear()
-            return len(data)
-
-        def flush(self) -> None:
-            return None
-
-    def run() -> None:
-        sink = Sink()
-        try:
-            write(sink)
-            if sink.buf:
-                put(bytes(sink.buf))
-            put(None)
-        except _Stopped:
-            return
-        except BaseException as exc:  # handed to the consumer
-            try:
-                put(exc)
-            except _Stopped:
-                return
-
-    thread = threading.Thread(target=run, name="kg-dump", daemon=True)
-    thread.start()
-
-    def consume() -> Iterator[bytes]:
-        try:
-            while True:
-                item = chunks.get()
-                if item is None:
-                    return
-                if isinstance(item, BaseException):
-                    if isinstance(item, _Stopped):
-                        return
-                    raise StoreUnavailable(f"the export failed: {item}") from item
-                yield item
-        finally:
-            stop.set()
-
-    return consume()

@@ -9,7 +9,9 @@ so a load killed at any point (kill -9, power loss) leaves the store as it was b
 that completes leaves all of it. Unpublished generations are removed when the store is opened.
 
 A directory that already holds a plain pyoxigraph database (from an older kg) is used as is,
-without generations; its large loads take the transactional path.
+without generations; its large loads take the transactional path (``kg.store.staging``).
+
+``Generation`` is a generation being built: its open store and its directory.
 
 Why: pyoxigraph's transactional writes (``Store.extend``, ``Store.load``, one SPARQL Update)
 are all or nothing but slow, and its bulk loader is fast but writes in batches, not atomically.
@@ -24,6 +26,8 @@ import os
 import re
 import shutil
 from pathlib import Path
+
+import pyoxigraph as ox
 
 POINTER = "CURRENT-GENERATION"
 _GEN = re.compile(r"^gen-(\d{6})$")
@@ -89,3 +93,31 @@ def remove_others(location: Path, keep: Path) -> None:
 
 def remove(generation: Path) -> None:
     shutil.rmtree(generation, ignore_errors=True)
+
+
+class Generation:
+    """A generation being built: its open pyoxigraph store and its directory."""
+
+    def __init__(self, store: ox.Store, path: Path) -> None:
+        self.store = store
+        self.path = path
+
+    @classmethod
+    def begin(cls, location: Path) -> Generation:
+        """An empty pyoxigraph store in a fresh generation directory of the store at
+        ``location``, for a bulk load."""
+        target = next_generation(location)
+        target.mkdir()
+        return cls(ox.Store(str(target)), target)
+
+    @classmethod
+    def checkpoint(cls, current: ox.Store, path: Path) -> Generation:
+        """A copy of ``current`` at ``path`` (a RocksDB checkpoint: hard links, no copying)."""
+        current.flush()
+        current.backup(str(path))
+        return cls(ox.Store(str(path)), path)
+
+    def discard(self) -> None:
+        """Close the store and delete its directory (never published)."""
+        self.store = ox.Store()
+        remove(self.path)

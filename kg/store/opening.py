@@ -1,5 +1,10 @@
 """Opening a store: the one place that turns a location (or the settings) into a ``Store``,
-and seeds an empty store with the shipped ontology and article graph."""
+and seeds an empty store with the shipped ontology and article graph.
+
+``open_seeded(settings)`` is what the commands and ``kg serve`` read: the store the settings
+name, seeded when it is empty (and ``load_article`` is on); ``seed(settings)`` does the same
+and closes it again (``kg serve`` seeds once before its workers start).
+"""
 
 from __future__ import annotations
 
@@ -64,3 +69,29 @@ def ensure_seeded(store: Store) -> bool:
     }
     store.add_quads([*quads, *article], replace_graphs=sorted(graphs))
     return True
+
+
+def open_seeded(settings: Settings) -> Store:
+    """The store the settings name, loaded with the ontology and the article graph first when
+    it is empty and ``load_article`` is on. The caller closes it."""
+    store = store_for(settings)
+    try:
+        _seed(store, settings)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def seed(settings: Settings) -> bool:
+    """Seed the store the settings name as ``open_seeded`` does, then close it; returns whether
+    anything was loaded."""
+    store = store_for(settings)
+    try:
+        return _seed(store, settings)
+    finally:
+        store.close()
+
+
+def _seed(store: Store, settings: Settings) -> bool:
+    return settings.load_article and ensure_seeded(store)

@@ -19,23 +19,29 @@ Semantics both implementations keep:
   the HTTP request. Past it: ``kg.errors.QueryTimeout``.
 * **Row cap.** ``max_results`` caps SELECT rows and CONSTRUCT triples; past it:
   ``kg.errors.ResultTooLarge``. Bad SPARQL: ``kg.errors.QueryError`` with the parser's message.
-* **Writes** (``update``, ``add_quads``) are atomic: all of it or none of it.
+* **Writes** (``update``, ``add_quads``, ``bulk_load``) are atomic: all of it or none of it.
+* **Large loads** (``bulk_load``): files parsed by pyoxigraph's bulk parser (``kg.store.bulk``),
+  checked by the caller, committed all or nothing. The embedded on-disk store builds and
+  publishes a new generation (``kg.store.generations``, safe even under kill -9); the other
+  stores stage the files in memory and add them in one transaction (``kg.store.staging``).
 
-Extensions to the original protocol: ``select``/``construct`` take ``max_results``; ``count``.
+Extensions to the original protocol: ``select``/``construct`` take ``max_results``; ``count``;
+``bulk_load``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from kg.store.results import Result, Row, Term
 
-__all__ = ["RawResult", "ResultQueries", "Row", "Store", "Term"]
+__all__ = ["BulkFile", "BulkLoaded", "RawResult", "ResultQueries", "Row", "Store", "Term"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,39 @@ class RawResult:
 
     media_type: str
     chunks: Iterator[bytes]
+
+
+@dataclass(frozen=True)
+class BulkFile:
+    """One file of a large load: its RDF format and the named graph its default-graph triples
+    go to (a quad format's named graphs are kept)."""
+
+    path: Path
+    fmt: ox.RdfFormat
+    graph: str
+
+
+@dataclass
+class BulkLoaded:
+    """What a large load committed, and where its time went (seconds)."""
+
+    triples: int
+    graphs: list[str]
+    parse_seconds: float = 0.0
+    validate_seconds: float = 0.0
+    commit_seconds: float = 0.0
+    #: The check ran during the parse (on a copy in memory): its time is inside the parse's.
+    validated_during_parse: bool = False
+
+
+#: ``progress(bytes_read, bytes_total)``, called a few times a second while files are parsed.
+Progress = Callable[[int, int], None]
+#: ``admit(graphs)``: raises to refuse a load that fills these named graphs.
+Admit = Callable[[list[str]], None]
+#: ``check(data, focus)``: raises to refuse what a load would commit. ``data`` is the whole
+#: store as it will be (``focus`` None), or the new data with what the store holds about its
+#: nodes (``focus``: the new data's subjects, the only nodes whose violations count).
+Check = Callable[["Store", set[str] | None], None]
 
 
 @runtime_checkable
@@ -90,6 +129,23 @@ class Store(Protocol):
 
     def add_quads(self, quads: Iterable[ox.Quad], *, replace_graphs: Iterable[str] = ()) -> int:
         """Add quads in one transaction (after clearing ``replace_graphs``); return the count."""
+        ...
+
+    def bulk_load(
+        self,
+        files: Sequence[BulkFile],
+        *,
+        admit: Admit,
+        check: Check,
+        progress: Progress | None = None,
+    ) -> BulkLoaded:
+        """Load large files with the bulk parser in one all-or-nothing commit; each named
+        graph they fill replaces the store's graph of that name.
+
+        A file that does not parse, or holds a bad literal, loads nothing (``ParseError``, the
+        file named); then ``admit`` sees the graphs and ``check`` the data (both raise to
+        refuse; then nothing is loaded either).
+        """
         ...
 
     def dump(self, fmt: ox.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:

@@ -8,7 +8,8 @@
   atomically. Data with blank nodes is inserted with ``INSERT {...} WHERE {}`` (Virtuoso refuses
   blank nodes in ``INSERT DATA``).
 * Loads and dumps: SPARQL 1.1 Graph Store Protocol; a load touching several graphs is one SPARQL
-  Update (``DROP`` + ``INSERT``) so it stays atomic.
+  Update (``DROP`` + ``INSERT``) so it stays atomic. Large loads (``bulk_load``) are staged and
+  checked in memory, then added so (``kg.store.staging``).
 * Credentials (``kg.store.remote_auth``): HTTP Basic or Digest, or a Bearer token; never in a
   message.
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,10 +36,20 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import QueryError, QueryTimeout, ResultTooLarge, StoreUnavailable
-from kg.store import engines
-from kg.store.embedded import stream_writer
+from kg.store import engines, staging
+from kg.store.embedded import EmbeddedStore
 from kg.store.engines import Engine
-from kg.store.protocol import ResultQueries, has_own_dataset, replace_update
+from kg.store.export import stream_writer
+from kg.store.protocol import (
+    Admit,
+    BulkFile,
+    BulkLoaded,
+    Check,
+    Progress,
+    ResultQueries,
+    has_own_dataset,
+    replace_update,
+)
 from kg.store.remote_wire import line_capped, reader
 from kg.store.results import Result
 
@@ -310,6 +321,19 @@ class RemoteStore(ResultQueries):
             return 0
         self.update(replace_update(items, replace))
         return len(items)
+
+    def bulk_load(
+        self,
+        files: Sequence[BulkFile],
+        *,
+        admit: Admit,
+        check: Check,
+        progress: Progress | None = None,
+    ) -> BulkLoaded:
+        """``Store.bulk_load``: staged in memory, then one ``add_quads``."""
+        return staging.load_staged(
+            self, files, admit=admit, check=check, progress=progress, scratch=EmbeddedStore.wrap
+        )
 
     # -- reading the whole store -------------------------------------------------------------
 

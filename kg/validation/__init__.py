@@ -4,5 +4,5 @@ Owns the pySHACL run and its ``Report`` (``validate``), validation of a write's 
 (``focus``), the shapes compiled to SPARQL (``shaclsparql``) and whole-store validation in the
 store itself (``fastvalidate``).
 
-May import: ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``.
+May import: ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``, ``kg.metrics``.
 """

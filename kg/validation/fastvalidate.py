@@ -14,7 +14,7 @@ pySHACL gives: the same (focus node, path, value, constraint component, source s
   validated by pySHACL over the data read back from the store, and only the results of those
   constraints are kept.
 
-    report = validate_store(store)            # kg.validate.Report
+    report = validate_store(store)            # kg.validation.validate.Report
 """
 
 from __future__ import annotations

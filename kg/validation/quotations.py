@@ -9,10 +9,14 @@ says so, naming each one, rather than letting it pass unremarked.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from kg.model.namespaces import sparql_prefixes
-from kg.store.protocol import Row
+from kg.store.embedded import EmbeddedStore
+from kg.store.protocol import Row, Store
 
 QUERY = (
     sparql_prefixes()
@@ -53,3 +57,18 @@ def quotation_check(rows: list[Row]) -> QuotationCheck:
         if held == "none":
             found.unchecked.append((row["citation"].value, row["source"].value))
     return found
+
+
+def quotations_of(store: Store) -> QuotationCheck:
+    """Which citations in ``store`` quote a text kg holds."""
+    return quotation_check(store.select(QUERY))
+
+
+def quotations_in(quads: Iterable[ox.Quad]) -> QuotationCheck:
+    """Which citations among ``quads`` quote a text they hold (read in a store in memory)."""
+    held = EmbeddedStore(None)
+    try:
+        held.add_quads(quads)
+        return quotations_of(held)
+    finally:
+        held.close()

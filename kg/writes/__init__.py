@@ -4,5 +4,6 @@ Owns a write's draft and its checks (``draft``), committing it (``commit``), the
 changes (``history``), bulk loads (``load``), the write token (``auth``) and the full-text
 search index kept in step with the writes (``search``).
 
-May import: ``kg.validation``, ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``.
+May import: ``kg.validation``, ``kg.store``, ``kg.model``, ``kg.errors``, ``kg.settings``,
+``kg.metrics``.
 """

@@ -14,7 +14,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from kg.errors import KgError, NotFound, ValidationFailed, WriteConflict
-from kg.store.metrics import record_write
+from kg.metrics import record_write
 from kg.store.protocol import Store
 from kg.writes import history
 from kg.writes.draft import Change, Committed, Draft, check
@@ -39,7 +39,7 @@ def write(
     return done
 
 
-#: How a refused write is counted (kg.store.metrics ``kg_writes_total``).
+#: How a refused write is counted (kg.metrics ``kg_writes_total``).
 _OUTCOMES: dict[type[KgError], str] = {
     ValidationFailed: "validation_failed",
     NotFound: "not_found",

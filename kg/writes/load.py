@@ -11,22 +11,21 @@ the store already holds about the nodes it touches, and commits all files at onc
   the line), validated with pySHACL on the focus nodes only (``kg.writes.draft.extract``: the
   touched nodes' statements after the load, plus the types of the nodes they refer to), and
   committed with ``Store.add_quads``, one transaction on either store.
-* **Large loads** (files over ``LARGE_LOAD_BYTES``) are parsed by pyoxigraph's bulk loader into
-  a staging store, validated inside the store by ``kg.validation.fastvalidate`` (pySHACL on a
-  million triples takes minutes), and committed: on an on-disk embedded store by publishing a
-  new generation (``kg.store.generations``: one atomic rename, all or nothing even under
-  kill -9); on the other stores by ``add_quads``. ``kg.store.bulk`` feeds the loader
-  (progress, bounded chunks); an on-disk store that holds little is validated on a copy parsed
-  into memory alongside.
+* **Large loads** (files over ``LARGE_LOAD_BYTES``) are the store's ``bulk_load``: parsed by
+  pyoxigraph's bulk loader, then validated here, inside a store, by
+  ``kg.validation.fastvalidate`` (pySHACL on a million triples takes minutes), and committed
+  all or nothing by the store (see ``kg.store.protocol``: a new generation published by one
+  atomic rename on the embedded on-disk store, even under kill -9; one transaction on the
+  others). This module gives the store the two refusals: graphs reserved to kg
+  (``refuse_replacing``) and data that breaks the shapes (``validate_large_load``).
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,9 +33,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, ValidationFailed
 from kg.model import rdf
 from kg.model.namespaces import GRAPH, is_reserved
-from kg.store import bulk
-from kg.store.embedded import COPY_INTO_STAGE, EmbeddedStore, Generation
-from kg.store.protocol import Store
+from kg.store.protocol import BulkFile, BulkLoaded, Progress, Store
 from kg.validation.fastvalidate import validate_store
 from kg.validation.validate import Report
 from kg.writes import search
@@ -45,34 +42,16 @@ from kg.writes.draft import validate_focus as validate_subgraph
 
 #: Files larger than this (in total) take the bulk path (bulk parser, in-store validation).
 LARGE_LOAD_BYTES = 2 * 1024 * 1024
-_CONTEXT = ox.NamedNode("urn:kg:load:context")
-#: ``progress(bytes_read, bytes_total)``, called a few times a second during large loads.
-Progress = Callable[[int, int], None]
 
 
-@dataclass
-class Source:
-    """One file to load: its format and the graph its default-graph triples go to."""
-
-    path: Path
-    fmt: ox.RdfFormat
-    graph: str
-
-
-@dataclass
-class LoadResult:
-    """What a load did, and where the time went."""
+@dataclass(kw_only=True)
+class LoadResult(BulkLoaded):
+    """What a load did (the triples and graphs it committed, from how many files, along which
+    path, with which report), and where the time went."""
 
     files: int
-    triples: int
-    graphs: list[str]
-    parse_seconds: float = 0.0
-    validate_seconds: float = 0.0
-    commit_seconds: float = 0.0
     bulk: bool = False
     report: Report = field(default_factory=lambda: Report(conforms=True))
-    #: The validation ran during the parse (on a copy in memory): its time is inside it.
-    validated_during_parse: bool = False
 
     @property
     def seconds(self) -> float:
@@ -105,7 +84,7 @@ def graph_for(path: Path) -> str:
 
 def sources(
     files: Iterable[Path], fmt: str | None = None, graph: str | None = None
-) -> list[Source]:
+) -> list[BulkFile]:
     """The files to load, each with its format and target graph; unusable arguments raise."""
     if graph is not None and not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", graph, re.IGNORECASE):
         raise InputError(f"--graph {graph!r} is not an absolute IRI")
@@ -118,7 +97,7 @@ def sources(
             [target],
             f"{path}: " + ("--graph" if graph else f"its graph (from the file name {path.name!r})"),
         )
-        found.append(Source(path, rdf.format_of(path, fmt), target))
+        found.append(BulkFile(path, rdf.format_of(path, fmt), target))
     if not found:
         raise InputError("no files to load")
     return found
@@ -169,9 +148,7 @@ def load(
     try:
         if not bulk:
             return _load_small(store, todo)
-        if isinstance(store, EmbeddedStore) and store.supports_generations:
-            return _load_generation(store, todo, size, progress)
-        return _load_staged(store, todo, size, progress)
+        return _load_large(store, todo, progress)
     finally:
         search.invalidate(store)  # what was loaded is searchable on the next request
 
@@ -179,7 +156,7 @@ def load(
 # -- small loads: parse into memory, pySHACL on the focus nodes, one transaction ------------
 
 
-def _load_small(store: Store, todo: list[Source]) -> LoadResult:
+def _load_small(store: Store, todo: list[BulkFile]) -> LoadResult:
     started = time.perf_counter()
     quads: list[ox.Quad] = []
     for src in todo:
@@ -192,7 +169,7 @@ def _load_small(store: Store, todo: list[Source]) -> LoadResult:
             quads.append(q)
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     refuse_replacing(store, graphs)
-    result = LoadResult(len(todo), len(quads), graphs)
+    result = LoadResult(triples=len(quads), graphs=graphs, files=len(todo))
     result.parse_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -218,7 +195,7 @@ def validate_focus(store: Store, quads: list[ox.Quad], graphs: list[str]) -> Rep
     return validate_subgraph(extract(store, change))
 
 
-def _refuse(report: Report, todo: list[Source]) -> None:
+def _refuse(report: Report, todo: list[BulkFile]) -> None:
     if report.conforms:
         return
     names = ", ".join(str(s.path) for s in todo)
@@ -229,115 +206,23 @@ def _refuse(report: Report, todo: list[Source]) -> None:
     )
 
 
-# -- large loads: bulk parser into a staging store, in-store validation ---------------------
+# -- large loads: the store's bulk load, validated in a store ---------------------------------
 
 
-@dataclass
-class _Target:
-    """A store the files are parsed into: ``chunked`` for on-disk stores (``kg.bulk``);
-    ``then`` runs in the same thread once the parse is done."""
+def _load_large(store: Store, todo: list[BulkFile], progress: Progress | None) -> LoadResult:
+    reports: list[Report] = []
 
-    store: ox.Store
-    chunked: bool
-    then: Callable[[], None] | None = None
+    def check(data: Store, focus: set[str] | None) -> None:
+        reports[:] = [validate_large_load(data, focus)]
+        _refuse(reports[0], todo)
 
-
-def _bulk_parse(
-    targets: list[_Target], todo: list[Source], size: int, progress: Progress | None
-) -> None:
-    """Every file into each target at once (``kg.bulk``), reporting the bytes the slowest of
-    them has read. A parse error names the line as the first target's parser saw it (put the
-    whole-file target first)."""
-    for src in todo:
-        if src.fmt == ox.RdfFormat.RDF_XML:
-            rdf.refuse_doctype(src.path, str(src.path))
-    counters = [bulk.Counter() for _ in targets]
-
-    def report() -> None:
-        if progress is not None:
-            progress(min(c.done for c in counters), size)
-
-    def parse_all(target: _Target, counter: bulk.Counter) -> None:
-        for src in todo:
-            bulk.load_file(
-                target.store, src.path, src.fmt, src.graph, counter, chunked=target.chunked
-            )
-        if target.then is not None:
-            target.then()
-
-    works = [partial(parse_all, t, c) for t, c in zip(targets, counters, strict=True)]
-    bulk.in_threads(works, report)
-    if progress is not None:
-        progress(size, size)
-
-
-def _names(todo: list[Source]) -> str:
-    return ", ".join(str(src.path) for src in todo)
-
-
-def _load_generation(
-    store: EmbeddedStore, todo: list[Source], size: int, progress: Progress | None
-) -> LoadResult:
-    """Into the next generation of an on-disk store.
-
-    When the store holds little (at most ``COPY_INTO_STAGE`` statements), the files are also
-    parsed into memory, alongside, and that copy (with what the store keeps) is validated as
-    soon as it is parsed, while the on-disk generation is still being built: several times
-    faster than reading the generation on disk. Should the store change meanwhile, or hold
-    more, the validation reads the built generation itself.
-    """
-    started = time.perf_counter()
-    staged: Generation = store.begin_generation()
-    targets = [_Target(staged.store, chunked=True)]
-    early: list[Report] = []
-    writes = store.writes
-    if store.count() <= COPY_INTO_STAGE:
-        memory = ox.Store()
-
-        def validate_memory() -> None:
-            began = time.perf_counter()
-            new = {g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode)}
-            memory.bulk_extend(store.quads_outside(new))  # what stays beside the new data
-            early.append(validate_large_load(EmbeddedStore.wrap(memory)))
-            result.validate_seconds = time.perf_counter() - began
-
-        # The whole-file parse first: its parse errors name the line in the file.
-        targets.insert(0, _Target(memory, chunked=False, then=validate_memory))
-    result = LoadResult(len(todo), 0, [], bulk=True)
-    try:
-        _bulk_parse(targets, todo, size, progress)
-        staged.store.flush()
-        rdf.check_store_literals(staged.store, _names(todo))
-    except BaseException:
-        staged.discard()
-        raise
-    graphs = sorted(g.value for g in staged.store.named_graphs() if isinstance(g, ox.NamedNode))
-    try:
-        refuse_replacing(store, graphs)
-    except InputError:
-        staged.discard()
-        raise
-    result.graphs = graphs
-    result.triples = len(staged.store)
-    result.parse_seconds = time.perf_counter() - started
-    if early:
-        result.validated_during_parse = True
-
-    def check(built: EmbeddedStore) -> None:
-        if not early or store.writes != writes:
-            began = time.perf_counter()
-            result.validated_during_parse = False
-            early[:] = [validate_large_load(built)]
-            result.validate_seconds = time.perf_counter() - began
-        result.report = early[0]
-        _refuse(result.report, todo)
-
-    started = time.perf_counter()
-    store.publish_generation(staged, replace_graphs=result.graphs, check=check)
-    result.commit_seconds = time.perf_counter() - started
-    if not result.validated_during_parse:
-        result.commit_seconds -= result.validate_seconds
-    return result
+    loaded = store.bulk_load(
+        todo,
+        admit=lambda graphs: refuse_replacing(store, graphs),
+        check=check,
+        progress=progress,
+    )
+    return LoadResult(**vars(loaded), files=len(todo), bulk=True, report=reports[0])
 
 
 def validate_large_load(data: Store, focus: set[str] | None = None) -> Report:
@@ -352,63 +237,3 @@ def validate_large_load(data: Store, focus: set[str] | None = None) -> Report:
         report.violations = [v for v in report.violations if v.focus in focus]
         report.conforms = not any(v.severity == "Violation" for v in report.violations)
     return report
-
-
-def _load_staged(
-    store: Store, todo: list[Source], size: int, progress: Progress | None
-) -> LoadResult:
-    """A large load into a store without generations: stage in memory, validate, add_quads."""
-    started = time.perf_counter()
-    stage = ox.Store()
-    _bulk_parse([_Target(stage, chunked=False)], todo, size, progress)
-    rdf.check_store_literals(stage, _names(todo))
-    quads = list(stage)
-    graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
-    refuse_replacing(store, graphs)
-    result = LoadResult(len(todo), len(quads), graphs, bulk=True)
-    result.parse_seconds = time.perf_counter() - started
-
-    started = time.perf_counter()
-    focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
-    referred = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
-    stage.extend(_context(store, focus, referred, graphs))
-    result.report = validate_large_load(EmbeddedStore.wrap(stage), focus)
-    result.validate_seconds = time.perf_counter() - started
-    _refuse(result.report, todo)
-
-    started = time.perf_counter()
-    store.add_quads(quads, replace_graphs=graphs)
-    result.commit_seconds = time.perf_counter() - started
-    return result
-
-
-def _context(
-    store: Store, focus: set[str], referred: set[str], replaced: list[str]
-) -> list[ox.Quad]:
-    """What the store says about the focus nodes (outside the replaced graphs), and the types
-    of the nodes they refer to, in one context graph."""
-    if store.is_empty():
-        return []
-    skip = ", ".join(f"<{g}>" for g in replaced) or "<urn:kg:none>"
-    out: list[ox.Quad] = []
-    for values in _batches(focus):
-        for row in store.select(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
-            f"FILTER(?g NOT IN ({skip})) }}"
-        ):
-            out.append(ox.Quad(row["s"], row["p"], row["o"], _CONTEXT))  # type: ignore[arg-type]
-    referred = referred | {q.object.value for q in out if isinstance(q.object, ox.NamedNode)}
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    for values in _batches(referred - focus):
-        for row in store.select(
-            f"SELECT ?s ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?o }} "
-            f"FILTER(?g NOT IN ({skip})) }}"
-        ):
-            out.append(ox.Quad(row["s"], rdf_type, row["o"], _CONTEXT))  # type: ignore[arg-type]
-    return out
-
-
-def _batches(nodes: set[str], size: int = 500) -> Iterable[str]:
-    ordered = sorted(nodes)
-    for i in range(0, len(ordered), size):
-        yield " ".join(f"<{n}>" for n in ordered[i : i + size])

@@ -12,9 +12,9 @@ The store stays the only state: the index is built from it and kept exact with i
   endpoint) and when older than ``max_age`` seconds (to pick up writes made to a remote store by
   other programs, which leave no trace kg can read).
 * **Followed**: before every search the index reads the heads of the store's history
-  (``kg.history``, one small query). Every validated write (a mutation, through any kg process
-  sharing the store) records a change there with the statements it added and removed; the index
-  re-reads the nodes those changes touched and replaces their documents. So a write is
+  (``kg.writes.history``, one small query). Every validated write (a mutation, through any kg
+  process sharing the store) records a change there with the statements it added and removed;
+  the index re-reads the nodes those changes touched and replaces their documents. So a write is
   searchable on the next request, in this process and in every replica of a remote store, each
   keeping its own index.
 

@@ -11,8 +11,10 @@
 * ``searches_total`` (GraphQL ``search``) and ``loads_total`` / ``loaded_quads_total``
   (quads added to the store in bulk: the seed load at start, ``kg load``).
 
-The HTTP side (counting requests, ``/metrics``, the access log) is :mod:`kg.http.access`; the store
-calls are counted by :class:`CountingStore`, which the app puts around its store.
+This module sits at the base of the layers (beside ``kg.settings``), so every layer can count
+what it does: the writes (``kg.writes``), searches (``kg.graphql``), requests (``kg.http.access``
+reads the counts and serves ``/metrics``, with the access log). The store calls are counted by
+``kg.store.counting.CountingStore``, which the app puts around its store.
 
 Each process keeps its own counts. ``kg serve --workers N`` (N > 1) gives the workers one
 directory for prometheus-client's multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``), so
@@ -22,12 +24,10 @@ directory for prometheus-client's multiprocess mode (``PROMETHEUS_MULTIPROC_DIR`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-import pyoxigraph as ox
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -37,8 +37,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-
-from kg.store.protocol import RawResult, Row, Store
 
 REQUESTS = Counter(
     "kg_http_requests", "HTTP requests answered, by route template and status.",
@@ -86,67 +84,6 @@ def count_store_call(method: str) -> None:
     stats = _current.get()
     if stats is not None:
         stats.store_calls += 1
-
-
-class CountingStore:
-    """A :class:`kg.store.Store` that counts every call (in total and for the current request)
-    and hands it to the store it wraps."""
-
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-
-    def select(self, query: str, **options: Any) -> list[Row]:
-        count_store_call("select")
-        return self.inner.select(query, **options)
-
-    def ask(self, query: str, **options: Any) -> bool:
-        count_store_call("ask")
-        return self.inner.ask(query, **options)
-
-    def construct(self, query: str, **options: Any) -> list[ox.Triple]:
-        count_store_call("construct")
-        return self.inner.construct(query, **options)
-
-    def query_raw(self, query: str, **options: Any) -> RawResult:
-        count_store_call("query")
-        return self.inner.query_raw(query, **options)
-
-    def update(self, update: str) -> None:
-        count_store_call("update")
-        self.inner.update(update)
-
-    def add_quads(self, quads: Iterable[ox.Quad], **options: Any) -> int:
-        count_store_call("add_quads")
-        added = self.inner.add_quads(quads, **options)
-        LOADS.inc()
-        LOADED_QUADS.inc(added)
-        return added
-
-    def dump(self, fmt: ox.RdfFormat, **options: Any) -> Iterator[bytes]:
-        count_store_call("dump")
-        return self.inner.dump(fmt, **options)
-
-    def named_graphs(self) -> list[str]:
-        count_store_call("named_graphs")
-        return self.inner.named_graphs()
-
-    def is_empty(self) -> bool:
-        count_store_call("is_empty")
-        return self.inner.is_empty()
-
-    def count(self) -> int:
-        count_store_call("count")
-        return self.inner.count()
-
-    def close(self) -> None:
-        self.inner.close()
-
-    @property
-    def sorts_pages(self) -> bool:
-        return self.inner.sorts_pages
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def record_write(operation: str, result: str) -> None:
