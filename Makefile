@@ -1,10 +1,11 @@
-# Two commands: `make serve` and `make test`. Both create .venv on first use.
+# Two commands: `make serve` and `make test` (`make check` is the quick tier). All create .venv
+# on first use.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit bench clean
+.PHONY: serve test check lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +38,19 @@ $(VENDOR): $(STAMP) kg/assets.lock.json
 	$(BIN)/python -m kg.http.assets
 	touch $@
 
-unit: $(STAMP) $(NPM_AUDIT) $(VENDOR)
-	$(BIN)/pytest -q
+# Tests run in two worker processes (pytest-xdist; each starts its own servers), the long ones
+# taken first by whichever worker is free. Markers say what a test needs (tests/conftest.py).
+PYTEST := $(BIN)/pytest -q -n 2 --dist worksteal
+QUICK  := not oxigraph and not virtuoso and not browser and not serve and not slow
 
-test: lint typecheck unit
+# Every test: both SPARQL engines, kg serve processes, the browser, the slow ones.
+test: lint typecheck $(NPM_AUDIT) $(VENDOR)
+	$(PYTEST)
+
+# The quick tier for the edit-run loop: lint, types, and the tests that need no SPARQL server,
+# kg serve process or browser, on the embedded store.
+check: lint typecheck $(VENDOR)
+	$(PYTEST) -m "$(QUICK)"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

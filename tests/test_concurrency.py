@@ -19,6 +19,8 @@ import pytest
 from tests.plugins.graphql_client import LiveClient
 from tests.plugins.server import start_server
 
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/aikg/id/"
 WRITERS = 8
 READERS = 32

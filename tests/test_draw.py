@@ -427,6 +427,7 @@ def test_kg_draw_writes_both_pictures(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "no organisation" in result.output
 
 
+@pytest.mark.slow
 def test_without_graphviz_kg_draw_falls_back_to_grandalf(tmp_path: Path) -> None:
     bare = tmp_path / "bin"  # a PATH with Python and kg but no Graphviz
     bare.mkdir()

@@ -19,6 +19,8 @@ import pytest
 from tests.plugins.graphql_client import TOKEN, LiveClient
 from tests.plugins.server import Server, start_server
 
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/aikg/id/"
 FACTS = 6
 STREAM_SECONDS = 6.0

@@ -7,6 +7,8 @@ from bench.generate import generate
 from kg.model import rdf
 from kg.validation.validate import validate_quads
 
+pytestmark = pytest.mark.slow
+
 SHAPED_COMPONENTS = {
     "MinCountConstraintComponent",
     "MaxCountConstraintComponent",

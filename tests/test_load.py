@@ -224,6 +224,7 @@ def test_a_load_killed_halfway_leaves_nothing(tmp_path: Path, big_file: Path) ->
         reopened.close()
 
 
+@pytest.mark.slow
 def test_a_load_that_completes_is_all_there_after_restart(tmp_path: Path, big_file: Path) -> None:
     location = tmp_path / "store"
     process = _kg_load(location, big_file)

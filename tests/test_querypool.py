@@ -108,6 +108,7 @@ def test_snapshots_left_by_a_killed_process_are_removed_at_open(tmp_path: Path) 
         again.close()
 
 
+@pytest.mark.slow
 def test_cheap_timed_queries_with_concurrent_writes_never_time_out(
     store: EmbeddedStore,
 ) -> None:

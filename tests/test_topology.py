@@ -26,6 +26,8 @@ from tests.plugins.graphql_client import TOKEN
 from tests.plugins.server import Server, free_port, start_server
 from tests.plugins.stores import SparqlServer
 
+pytestmark = pytest.mark.slow
+
 ID = "https://w3id.org/aikg/id/"
 SOURCE = f"{ID}source/seemless-article"
 CREATE = """mutation($label: String!, $source: ID!) {

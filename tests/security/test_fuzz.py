@@ -65,6 +65,7 @@ def check(http: AppClient, document: str) -> None:
     assert "Unexpected error." not in messages, (document, body)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

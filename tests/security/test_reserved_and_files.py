@@ -121,6 +121,7 @@ def test_rdfxml_without_a_doctype_still_loads(tmp_path: Path) -> None:
     assert len(rdf.parse_file(plain)) == 1
 
 
+@pytest.mark.slow
 def test_out_of_memory_is_exit_2(tmp_path: Path) -> None:
     big = tmp_path / "big.nt"
     with big.open("w") as fh:
