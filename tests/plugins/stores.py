@@ -192,13 +192,21 @@ def remote_server(request: pytest.FixtureRequest) -> SparqlServer:
     return server
 
 
-#: Every quad a server holds but the engine's own graphs (Virtuoso keeps its settings in RDF).
-HOLDINGS = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
-  FILTER(!STRSTARTS(STR(?g), "http://www.openlinksw.com/")
+#: Leaves out the engine's own graphs (Virtuoso keeps its settings in RDF).
+_KG_GRAPHS = """FILTER(!STRSTARTS(STR(?g), "http://www.openlinksw.com/")
     && !STRSTARTS(STR(?g), "http://localhost:8890/")
-    && ?g != <http://www.w3.org/ns/ldp#>) }"""
+    && ?g != <http://www.w3.org/ns/ldp#>)"""
+#: Every quad a server holds, and its named graphs (empty ones too), but the engine's own.
+HOLDINGS = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_KG_GRAPHS} }}"
+GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {_KG_GRAPHS} }}"
 #: Past this many changed quads a test's changes are not undone one by one: seeded again.
 MOST_PUT_BACK = 2_000
+
+
+@dataclass(frozen=True)
+class Holdings:
+    quads: Counter[ox.Quad]
+    graphs: frozenset[ox.NamedNode]
 
 
 class Seeded:
@@ -211,15 +219,19 @@ class Seeded:
 
     def __init__(self, server: SparqlServer) -> None:
         self.server = server
-        self._pristine: Counter[ox.Quad] | None = None
+        self._pristine: Holdings | None = None
 
-    def holdings(self) -> Counter[ox.Quad]:
+    def holdings(self) -> Holdings:
         store = open_store(self.server.url)
         try:
             rows = store.select(HOLDINGS)
+            graphs = store.select(GRAPHS)
         finally:
             store.close()
-        return Counter(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
+        return Holdings(
+            Counter(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows),  # type: ignore[arg-type]
+            frozenset(r["g"] for r in graphs),  # type: ignore[misc]
+        )
 
     def ready(self) -> None:
         found = self.holdings()
@@ -235,15 +247,15 @@ class Seeded:
             store.close()
         self._pristine = self.holdings()
 
-    def _put_back(self, found: Counter[ox.Quad]) -> bool:
-        assert self._pristine is not None
-        extra = list((found - self._pristine).elements())
-        missing = list((self._pristine - found).elements())
+    def _put_back(self, found: Holdings) -> bool:
+        pristine = self._pristine
+        assert pristine is not None
+        extra = list((found.quads - pristine.quads).elements())
+        missing = list((pristine.quads - found.quads).elements())
         if len(extra) + len(missing) > MOST_PUT_BACK:
             return False
-        graphs = {q.graph_name for q in self._pristine}
-        new_graphs = sorted({str(q.graph_name) for q in extra if q.graph_name not in graphs})
-        extra = [q for q in extra if q.graph_name in graphs]
+        new_graphs = sorted(str(g) for g in found.graphs - pristine.graphs)
+        extra = [q for q in extra if q.graph_name in pristine.graphs]
         if any(isinstance(t, ox.BlankNode) for q in [*extra, *missing] for t in q):
             return False  # a blank node cannot be named in an update
         operations = [f"DROP SILENT GRAPH {g}" for g in new_graphs]
