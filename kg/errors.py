@@ -5,6 +5,7 @@
     │   ├── ParseError          400  exit 2   RDF that does not parse (with line and column)
     │   ├── QueryError          400  exit 2   SPARQL that does not parse or is not allowed
     │   ├── PayloadTooLarge     413  exit 2   request body over the limit
+    │   ├── HeadersTooLarge     431  exit 2   request head over the limit (size, fields)
     │   └── BodyTimeout         408  exit 2   request body not received in time
     ├── ValidationFailed        422  exit 1   data that breaks the shapes (carries the report)
     ├── NotFound                404  exit 1
@@ -86,6 +87,11 @@ class QueryError(InputError):
 class PayloadTooLarge(InputError):
     status = 413
     code = "payload_too_large"
+
+
+class HeadersTooLarge(InputError):
+    status = 431
+    code = "headers_too_large"
 
 
 class BodyTimeout(InputError):

@@ -121,6 +121,11 @@ class Settings:
         50_000,
         "Longest SPARQL query or update accepted, in characters (the guard parses it whole).",
     )
+    max_query_nesting: int = setting(
+        64,
+        "Deepest nesting of brackets and prefix operators in a SPARQL query or update "
+        "(refused before it is parsed).",
+    )
     parse_timeout: float = setting(
         3.0,
         "Seconds the SPARQL guard may take to parse a text; a text it cannot judge in "
@@ -161,6 +166,24 @@ class Settings:
         100_000,
         "Longest GraphQL document accepted, in characters (refused before it is parsed).",
     )
+    max_variable_depth: int = setting(
+        32,
+        "Deepest nesting of lists and objects in a GraphQL request's variables (refused "
+        "with 400 before the request runs).",
+    )
+    max_variable_values: int = setting(
+        10_000,
+        "Most values (strings, numbers, lists, objects...) in a GraphQL request's variables "
+        "(refused with 400 before the request runs).",
+    )
+    max_search_text: int = setting(
+        1000,
+        "Longest text GraphQL search accepts, in characters (refused before it is read).",
+    )
+    max_search_words: int = setting(
+        32,
+        "Most words in the text of a GraphQL search.",
+    )
     max_page_size: int = setting(
         1000,
         "Largest page (first/last) a GraphQL connection returns.",
@@ -174,6 +197,23 @@ class Settings:
         500_000,
         "Most nodes a GraphQL request may return, counted before it runs (each list as "
         "long as its page, multiplied down the selection).",
+    )
+    max_header_bytes: int = setting(
+        262_144,
+        "Largest request head (request line and header fields) accepted, in bytes (then 431); "
+        "room for a GET /sparql whose query of max_query_length characters is percent-encoded.",
+    )
+    max_headers: int = setting(
+        100,
+        "Most header fields in one request (then 431).",
+    )
+    max_accept: int = setting(
+        4096,
+        "Longest Accept header accepted, in bytes (then 400, before content negotiation).",
+    )
+    max_accept_ranges: int = setting(
+        64,
+        "Most media ranges in an Accept header (then 400, before content negotiation).",
     )
     body_timeout: float = setting(
         30.0,

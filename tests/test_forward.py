@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from kg.errors import InputError
 from kg.http.app import create_app
 from kg.http.forward import is_mutation, is_update
 from kg.settings import Settings
@@ -21,7 +24,8 @@ def test_what_is_a_write() -> None:
     two = 'query Q { units { totalCount } } mutation M { deleteUnit(id: "x") { __typename } }'
     assert is_mutation(body(two, "M"), "application/json")
     assert not is_mutation(body(two, "Q"), "application/json")
-    assert not is_mutation(b"not json", "application/json")
+    with pytest.raises(InputError):
+        is_mutation(b"not json", "application/json")
     assert is_mutation(b"mutation { a }", "application/graphql")
     assert is_update(b"update=CLEAR+ALL", "application/x-www-form-urlencoded", "")
     assert not is_update(b"query=ASK+%7B%7D", "application/x-www-form-urlencoded", "")

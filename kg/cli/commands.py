@@ -350,10 +350,7 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     settings = Settings.load(store=store)
     querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
     # The same guard as /sparql: no SERVICE or LOAD, nothing it cannot judge.
-    checked = guard.inspect_query(
-        query,
-        guard.Limits(settings.max_query_length, settings.parse_timeout, settings.query_timeout),
-    )
+    checked = guard.inspect_query(query, guard.Limits.of(settings))
     opened = open_seeded(settings)
     try:
         raw = opened.query_raw(

@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from uvicorn.config import LOGGING_CONFIG
 from uvicorn.logging import DefaultFormatter
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from kg.errors import InputError
+from kg.errors import InputError, KgError
 from kg.http.app import create_app
+from kg.http.headers import HEADERS
+from kg.http.limits import head_too_large
 from kg.model.text import SafeFormatter
 from kg.settings import Settings
 from kg.store import opening
@@ -94,21 +97,34 @@ class LogFormatter(SafeFormatter, DefaultFormatter):
 
 
 class HeadDeadline(HttpToolsProtocol):
-    """uvicorn's HTTP protocol, closing connections whose request head comes too slowly.
+    """uvicorn's HTTP protocol, closing connections whose request head comes too slowly or is
+    too large.
 
     uvicorn waits for a request line and headers as long as the client likes, so slowloris
     clients (a header line now and then) could hold every connection. Here the head must be
     complete within ``header_timeout`` seconds of the connection's start or of the first byte
     of its next request; otherwise the connection is closed.
+
+    Nor do httptools (llhttp) or uvicorn bound the size of a head: the parser would keep
+    whatever it is sent until the blank line. Here a head still incomplete after
+    ``max_header_bytes`` bytes is answered 431 at once; the rest of what the client sends is
+    read and dropped for a moment (so it reads the answer rather than a reset), then the
+    connection is closed. The app checks the count of fields and the ``Accept`` header
+    (``kg.http.limits.HeadLimit``).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.head_timeout = worker_settings().header_timeout
+        settings = worker_settings()
+        self.head_timeout = settings.header_timeout
+        self.max_head = settings.max_header_bytes
         self.head_timer: asyncio.TimerHandle | None = None
+        self.head_bytes = 0
+        self.refused = False
 
     def _expect_head(self) -> None:
         if self.head_timer is None:
+            self.head_bytes = 0
             self.head_timer = self.loop.call_later(self.head_timeout, self._head_expired)
 
     def _head_expired(self) -> None:
@@ -120,6 +136,25 @@ class HeadDeadline(HttpToolsProtocol):
         if self.head_timer is not None:
             self.head_timer.cancel()
             self.head_timer = None
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return  # the head was refused: what follows is dropped
+        super().data_received(data)
+        if self.head_timer is not None and not self.transport.is_closing():
+            self.head_bytes += len(data)  # the head is still incomplete after this chunk
+            if self.head_bytes > self.max_head:
+                self._refuse_head()
+
+    def _refuse_head(self) -> None:
+        self._head_arrived()
+        self.refused = True
+        error = head_too_large(self.max_head)
+        log.info("refused a request head of over %d bytes", self.max_head)
+        self.transport.write(raw_response(error))
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(_LINGER, self.transport.close)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -140,6 +175,20 @@ class HeadDeadline(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._head_arrived()
         super().connection_lost(exc)
+
+
+#: Seconds a connection whose head was refused stays open, its input dropped.
+_LINGER = 1.0
+
+
+def raw_response(error: KgError) -> bytes:
+    """An HTTP/1.1 answer carrying ``error`` in kg's JSON shape, closing the connection."""
+    body = json.dumps(error.to_json()).encode("utf-8")
+    reason = HTTPStatus(error.status).phrase
+    head = [f"HTTP/1.1 {error.status} {reason}", "content-type: application/json"]
+    head += [f"{name.lower()}: {value}" for name, value in HEADERS.items()]
+    head += [f"content-length: {len(body)}", "connection: close", "", ""]
+    return "\r\n".join(head).encode("latin-1") + body
 
 
 def log_config() -> dict[str, Any]:
@@ -222,7 +271,8 @@ def serve(settings: Settings) -> None:
             log_config=log_config(),
             access_log=False,
             timeout_graceful_shutdown=5,
-            # Slow clients: heads and bodies have deadlines (HeadDeadline, kg.http.deadlines), idle
+            # Slow clients: heads and bodies have deadlines, heads a size (HeadDeadline,
+            # kg.http.deadlines, kg.http.limits), idle
             # connections close after keep_alive_timeout, and past max_connections, 503.
             http=HeadDeadline,
             timeout_keep_alive=settings.keep_alive_timeout,

@@ -4,6 +4,9 @@
   parser stops at ``max_tokens`` tokens.
 * Parsed documents are cached by the SHA-256 of their text (at most ``PARSED`` of them), so the
   cache never keeps more than ``PARSED`` documents of at most ``max_document`` characters.
+* Variables: the JSON of a request is decoded (``decode_request``) with its variables nested at
+  most ``max_variable_depth`` deep and holding at most ``max_variable_values`` values; a body
+  past either, or JSON nested too deeply to decode, is a client error (400), never a crash.
 * Validation (GraphQL's rules, then depth, aliases and cost, ``max_cost``, measured by
   ``kg.graphql.cost`` in one pass linear in the document) runs on a worker thread, never on
   the event loop, and is given until the request's deadline (``query_timeout``); past it the
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -25,6 +29,7 @@ from graphql import specified_rules as graphql_rules
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from kg.errors import InputError
 from kg.graphql.connections import DEFAULT_PAGE
 from kg.graphql.cost import Analysis, introspection_sizes
 from kg.settings import Settings
@@ -36,6 +41,45 @@ VALIDATED = 4096
 
 def digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def decode_request(body: str | bytes, settings: Settings) -> Any:
+    """The JSON of a GraphQL request body (one request or a batch), its variables within
+    ``max_variable_depth`` and ``max_variable_values``; ``InputError`` otherwise."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise InputError("the request body is JSON nested too deeply") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        raise InputError("Unable to parse request body as JSON") from None
+    for request in payload if isinstance(payload, list) else [payload]:
+        if isinstance(request, dict) and isinstance(request.get("variables"), dict | list):
+            check_variables(request["variables"], settings)
+    return payload
+
+
+def check_variables(variables: Any, settings: Settings) -> None:
+    """``InputError`` when ``variables`` nest lists and objects deeper than
+    ``max_variable_depth`` or hold more than ``max_variable_values`` values (walked without
+    recursion, stopping at the first limit passed)."""
+    max_depth, max_values = settings.max_variable_depth, settings.max_variable_values
+    values = 1
+    stack: list[tuple[Any, int]] = [(variables, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if depth >= max_depth:
+            raise InputError(
+                f"the variables are nested more than {max_depth} deep (setting max_variable_depth)"
+            )
+        values += len(value)  # counted before they are stacked
+        if values > max_values:
+            raise InputError(
+                f"the variables hold more than {max_values} values (setting max_variable_values)"
+            )
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items)
 
 
 class DocumentChecks:

@@ -60,13 +60,12 @@ def collector(info: Info[Context, Any]) -> Collector:
     return Collector(raw.schema, registry_of(info), dict(raw.fragments), dict(variables or {}))
 
 
-async def run(info: Info[Context, Any], work: Callable[[Loader], R], *, inline: bool = False) -> R:
+async def run(info: Info[Context, Any], work: Callable[[Loader], R]) -> R:
     """Run ``work`` (blocking store calls) within the request's time limit.
 
-    Work that may scan the graph runs in a thread, so the server keeps answering and the
-    request is answered at its deadline. ``inline`` work (the few queries of a look-up of one
-    node: bounded by the selection, not the graph) runs on the event loop: a thread hop costs
-    more than such a query.
+    The work runs in a thread, never on the event loop (even the look-up of one node: its
+    store calls may wait for a query worker or a remote server), so the server keeps
+    answering and the request is answered at its deadline.
     """
     ctx = info.context
     remaining = ctx.remaining()
@@ -82,8 +81,6 @@ async def run(info: Info[Context, Any], work: Callable[[Loader], R], *, inline: 
         max_page=settings.max_page_size,
     )
     loader.log = ctx.log
-    if inline:
-        return work(loader)
     try:
         return await asyncio.wait_for(asyncio.to_thread(work, loader), remaining)
     except TimeoutError as exc:

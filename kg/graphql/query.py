@@ -156,10 +156,6 @@ def search_index(store: Store, settings: Settings) -> search.SearchIndex:
     return search.index_for(store, {n: RDF_CLASSES[n] for n in SEARCHABLE}, settings.search_max_age)
 
 
-#: Searches for at most this many nodes run on the event loop once the index is built.
-_INLINE_SEARCH = 50
-
-
 @strawberry.type(description="Read the knowledge graph.")
 class Query:
     @root(description="The node with this id (Relay), or null.")
@@ -167,7 +163,7 @@ class Query:
         col = collector(info)
         need = col.need(list(info._raw_info.field_nodes), tuple(t.NODE_TYPES))
         target = iri_of(str(id))
-        return (await run(info, lambda loader: loader.load([(target, need)]), inline=True))[0]  # type: ignore[no-any-return]
+        return (await run(info, lambda loader: loader.load([(target, need)])))[0]  # type: ignore[no-any-return]
 
     @root(description="Look a node up by id or by IRI.")
     async def lookup(
@@ -178,7 +174,7 @@ class Query:
         target = iri_of(str(id)) if id is not None else check_iri(str(iri))
         col = collector(info)
         need = col.need(list(info._raw_info.field_nodes), tuple(t.NODE_TYPES))
-        found = (await run(info, lambda loader: loader.load([(target, need)]), inline=True))[0]
+        found = (await run(info, lambda loader: loader.load([(target, need)])))[0]
         if found is None:
             return NodeNotFound(message=f"no node {id or iri}", id=id, iri=iri)
         return found
@@ -191,7 +187,10 @@ class Query:
     async def search(
         self, info: I, text: str, first: int = 20, kinds: list[str] | None = None
     ) -> list[t.SearchResult]:
-        Window.of(first, None, None, None, info.context.settings.max_page_size)
+        settings = info.context.settings
+        Window.of(first, None, None, None, settings.max_page_size)
+        # Bounded before anything reads it: its length, then its words (a short scan).
+        search.check_query(text, settings.max_search_text, settings.max_search_words)
         check_text(text, "a string argument")
         SEARCHES.inc()
         col = collector(info)
@@ -203,15 +202,13 @@ class Query:
                     f"kinds: unknown kind(s) {', '.join(unknown)}; known: {', '.join(names)}"
                 )
         need = col.need(list(info._raw_info.field_nodes), names)
-        index = search_index(info.context.store, info.context.settings)
+        index = search_index(info.context.store, settings)
 
         def work(loader: Loader) -> list[Any]:
             found = index.search(text, kinds, first)
             return [o for o in loader.load([(s, need) for s in found]) if o is not None]
 
-        # A built index answers in well under a millisecond and the page is a look-up of
-        # at most `first` nodes: small pages run on the event loop, like a look-up.
-        return await run(info, work, inline=first <= _INLINE_SEARCH and index.built())
+        return await run(info, work)
 
     @root(description="Organisations, by kind and text.")
     async def organisations(

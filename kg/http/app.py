@@ -29,7 +29,7 @@ from kg.http.deadlines import BodyDeadline
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
 from kg.http.headers import HEADERS, SecurityHeaders
-from kg.http.limits import Admission, BodyLimit
+from kg.http.limits import Admission, BodyLimit, HeadLimit
 from kg.http.playground import static_routes
 from kg.http.state import AppState, state_of
 from kg.settings import Settings
@@ -129,6 +129,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         },
         lifespan=lifespan,
         middleware=[
+            # The door: request heads (431) and Accept headers (400) past their caps are
+            # refused before anything reads them.
+            Middleware(HeadLimit, settings=settings),
             # Content-Security-Policy and nosniff on every response, errors included.
             Middleware(SecurityHeaders),
             # Counts and times every request, and writes its access-log line.
@@ -148,7 +151,14 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Middleware(GraphQLResponseMedia, path="/graphql"),
             # A reader replica sends mutations and SPARQL Updates to the writer.
             *(
-                [Middleware(WriteForwarding, writer_url=writer, timeout=settings.writer_timeout)]
+                [
+                    Middleware(
+                        WriteForwarding,
+                        writer_url=writer,
+                        timeout=settings.writer_timeout,
+                        settings=settings,
+                    )
+                ]
                 if (writer := settings.writer_url)
                 else []
             ),

@@ -5,7 +5,11 @@ reads. Writes are validated on the state they are committed on only if one proce
 them (``kg.writes`` serializes writes in a process; nothing serializes them across processes),
 so exactly one ``kg serve`` is the writer and the others, started with ``writer_url``, send it:
 
-* ``POST /graphql`` whose operation is a mutation (the document is parsed to tell);
+* ``POST /graphql`` whose operation is a mutation (the document is parsed to tell, on a worker
+  thread and within the caps the GraphQL endpoint applies: a document over ``max_document``
+  characters is not parsed, the parse stops at ``max_tokens`` tokens, and JSON nested too
+  deeply or variables past ``max_variable_depth`` or ``max_variable_values`` are refused here
+  with 400, as the endpoint would);
 * ``POST /sparql`` carrying an update (``application/sparql-update``, or a form with
   ``update``).
 
@@ -19,7 +23,7 @@ not answer in time, 504 ``writer_unavailable`` saying the write may or may not h
 
 from __future__ import annotations
 
-import json
+import asyncio
 from urllib.parse import parse_qsl
 
 import httpx
@@ -28,27 +32,36 @@ from graphql.error import GraphQLError
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.errors import WriterUnavailable
+from kg.errors import InputError, WriterUnavailable
+from kg.graphql.checks import decode_request
+from kg.settings import Settings
 
 _PASSED_ON = ("content-type", "accept", "authorization")
+_DEFAULTS = Settings()
 
 
-def is_mutation(body: bytes, content_type: str) -> bool:
-    """Whether a GraphQL POST body runs a mutation (False when it does not parse: the reader
-    answers that error itself)."""
-    try:
-        if content_type.startswith("application/graphql"):
+def is_mutation(body: bytes, content_type: str, settings: Settings = _DEFAULTS) -> bool:
+    """Whether a GraphQL POST body runs a mutation (False when the document is over the
+    GraphQL endpoint's caps or does not parse: the reader answers that error itself);
+    ``InputError`` for a JSON body that cannot be decoded or whose variables are past their
+    limits. Blocking: run it on a worker thread."""
+    if content_type.startswith("application/graphql"):
+        try:
             document, name = body.decode(), None
-        else:
-            payload = json.loads(body)
-            if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-                return False
-            document, name = payload["query"], payload.get("operationName")
-        operations = [
-            d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode)
-        ]
-    except (ValueError, GraphQLError):
+        except UnicodeDecodeError:
+            return False
+    else:
+        payload = decode_request(body, settings)
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return False
+        document, name = payload["query"], payload.get("operationName")
+    if len(document) > settings.max_document:
         return False
+    try:
+        definitions = parse(document, max_tokens=settings.max_tokens).definitions
+    except (GraphQLError, RecursionError):
+        return False
+    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations if name is None or (o.name and o.name.value == name)]
     return len(chosen) == 1 and chosen[0].operation == OperationType.MUTATION
 
@@ -69,8 +82,11 @@ def is_update(body: bytes, content_type: str, query_string: str) -> bool:
 class WriteForwarding:
     """ASGI middleware sending writes to the writer at ``writer_url``; reads stay here."""
 
-    def __init__(self, app: ASGIApp, writer_url: str, timeout: float) -> None:
+    def __init__(
+        self, app: ASGIApp, writer_url: str, timeout: float, settings: Settings = _DEFAULTS
+    ) -> None:
         self.app = app
+        self.settings = settings
         self.writer_url = writer_url.rstrip("/")
         self.timeout = timeout
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 5)))
@@ -100,11 +116,11 @@ class WriteForwarding:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         content_type = headers.get("content-type", "").lower()
         query_string = scope.get("query_string", b"").decode("latin-1")
-        write = (
-            is_mutation(body, content_type)
-            if path == "/graphql"
-            else is_update(body, content_type, query_string)
-        )
+        try:  # the body is read on a worker thread, never on the event loop
+            write = await asyncio.to_thread(self.is_write, path, body, content_type, query_string)
+        except InputError as exc:
+            await JSONResponse(exc.to_json(), status_code=exc.status)(scope, receive, send)
+            return
         if write:
             response = await self.forward(path, query_string, headers, body)
             await response(scope, receive, send)
@@ -119,6 +135,11 @@ class WriteForwarding:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    def is_write(self, path: str, body: bytes, content_type: str, query_string: str) -> bool:
+        if path == "/graphql":
+            return is_mutation(body, content_type, self.settings)
+        return is_update(body, content_type, query_string)
 
     async def forward(
         self, path: str, query_string: str, headers: dict[str, str], body: bytes

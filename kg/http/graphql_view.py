@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextvars import ContextVar
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -14,12 +16,16 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from kg.errors import InputError, for_status
+from kg.errors import for_status
+from kg.graphql.checks import decode_request
 from kg.graphql.context import Context
 from kg.graphql.schema import KgSchema, build_schema
 from kg.http import playground
 from kg.http.state import state_of
 from kg.settings import Settings
+
+#: The body this request's JSON was decoded from, and what it decoded to (off the event loop).
+_DECODED: ContextVar[tuple[bytes, Any] | None] = ContextVar("decoded", default=None)
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -44,14 +50,26 @@ class GraphQLView(GraphQL[Context, None]):
             raise for_status(exc.status_code, exc.reason) from None
         await response(scope, receive, send)
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        """strawberry's reading of the request, with a JSON body decoded (and its variables
+        measured) on a worker thread rather than on the event loop."""
+        if request.method == "POST" and "application/json" in (request.content_type or ""):
+            body = await request.get_body()
+            decoded = await asyncio.to_thread(self.parse_json, body)
+            token = _DECODED.set((body, decoded))
+            try:
+                return await super().parse_http_body(request)
+            finally:
+                _DECODED.reset(token)
+        return await super().parse_http_body(request)
+
     def parse_json(self, data: str | bytes) -> Any:
-        """The JSON of a request; a body nested too deeply or not UTF-8 is a client error."""
-        try:
-            return self.decode_json(data)
-        except RecursionError:
-            raise InputError("the request body is JSON nested too deeply") from None
-        except ValueError:  # JSONDecodeError, UnicodeDecodeError
-            raise InputError("Unable to parse request body as JSON") from None
+        """The JSON of a request: a body nested too deeply, not UTF-8 or with variables past
+        their limits is a client error (``kg.graphql.checks.decode_request``)."""
+        decoded = _DECODED.get()
+        if decoded is not None and decoded[0] is data:
+            return decoded[1]
+        return decode_request(data, self.schema.checks.settings)
 
     async def execute_single(
         self,

@@ -12,7 +12,11 @@ without network (``kg.store.sandbox``).
    a backslash (a second round of escapes), a surrogate, NUL and other control characters but
    tab, line feed and carriage return, and a carriage return not followed by a line feed (one
    parser ends a comment there, another does not).
-2. **Bounded.** Texts over ``max_query_length`` characters are refused; the parse runs in a
+2. **Bounded.** Texts over ``max_query_length`` characters are refused, and so are texts
+   nesting brackets and prefix operators more than ``max_query_nesting`` deep
+   (``sparqltree.nesting``, measured on the text before any parser reads it: parsers recurse
+   a level at a time, and Oxigraph's, which explains syntax errors, crashes its process on
+   45,000 ``!`` in a row); the parse runs in a
    worker process (``kg.store.workers``: no network, bounded memory, at most ``query_workers`` at
    once) killed after ``parse_timeout`` seconds (rdflib's parser is slow on some texts: an
    18 KB ``FILTER(1 IN (1, 1, ...))`` takes seconds). Verdicts are cached by the text's
@@ -55,6 +59,7 @@ _FORMS: dict[str, Form] = {
 
 #: Defaults of the settings of the same name (``kg.settings``).
 MAX_QUERY_LENGTH = 50_000
+MAX_QUERY_NESTING = 64
 PARSE_TIMEOUT = 3.0
 
 
@@ -68,6 +73,7 @@ class Limits:
     wait: float = 10.0
     workers: int = 4
     memory_mib: int = 2048
+    max_nesting: int = MAX_QUERY_NESTING
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
@@ -78,6 +84,7 @@ class Limits:
             settings.query_timeout,
             settings.query_workers,
             settings.query_memory,
+            settings.max_query_nesting,
         )
 
 
@@ -142,6 +149,12 @@ def canonical_text(text: str, what: str, limits: Limits) -> str:
         return char
 
     expanded = _ESCAPE.sub(expand, text)
+    depth = sparqltree.nesting(expanded)
+    if depth > limits.max_nesting:
+        raise QueryError(
+            f"the {what} nests brackets and operators {depth:,} deep; the limit is "
+            f"{limits.max_nesting} (setting max_query_nesting)"
+        )
     bad = _BAD_CHAR.search(expanded)
     if bad is not None:
         line = expanded.count("\n", 0, bad.start()) + 1

@@ -1,4 +1,12 @@
-"""Request limits: bodies over ``max_body`` bytes (413), and how much work runs at once.
+"""Request limits: heads (431), ``Accept`` (400), bodies over ``max_body`` bytes (413), and
+how much work runs at once.
+
+``HeadLimit`` is the outermost ASGI middleware: before anything reads the request's headers it
+refuses a head over ``max_header_bytes`` bytes or ``max_headers`` fields with 431, and an
+``Accept`` header over ``max_accept`` bytes or ``max_accept_ranges`` media ranges with 400
+(``kg.http.negotiate.check_accept``). The server's parser reads the head first: under ``kg
+serve`` its HTTP protocol (``kg.cli.serve``) stops reading a head past ``max_header_bytes``
+as it arrives; this middleware holds the limits under any server.
 
 ``BodyLimit`` is ASGI middleware that refuses request bodies over ``max_body`` bytes with 413.
 
@@ -18,7 +26,58 @@ from contextlib import contextmanager
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.errors import PayloadTooLarge, ServiceBusy
+from kg.errors import HeadersTooLarge, KgError, PayloadTooLarge, ServiceBusy
+from kg.http.headers import HEADERS
+from kg.http.negotiate import check_accept
+from kg.settings import Settings
+
+
+def head_too_large(limit: int) -> HeadersTooLarge:
+    return HeadersTooLarge(
+        f"the request head is larger than the limit of {limit} bytes (setting max_header_bytes)",
+        max_header_bytes=limit,
+    )
+
+
+def refusal(error: KgError) -> JSONResponse:
+    """The answer refusing a request at the door (outside the middleware that adds the
+    security headers, so they are set here)."""
+    return JSONResponse(error.to_json(), status_code=error.status, headers=HEADERS)
+
+
+def check_head(scope: Scope, settings: Settings) -> None:
+    """``HeadersTooLarge`` or ``InputError`` when the request's head is past its limits."""
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    if len(headers) > settings.max_headers:
+        raise HeadersTooLarge(
+            f"the request has {len(headers)} header fields, more than the limit of "
+            f"{settings.max_headers} (setting max_headers)",
+            max_headers=settings.max_headers,
+        )
+    line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + 20
+    if line + sum(len(k) + len(v) + 4 for k, v in headers) > settings.max_header_bytes:
+        raise head_too_large(settings.max_header_bytes)
+    accept = [v for k, v in headers if k.lower() == b"accept"]
+    if accept:
+        check_accept(accept, settings.max_accept, settings.max_accept_ranges)
+
+
+class HeadLimit:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            try:
+                check_head(scope, self.settings)
+            except KgError as error:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1009})
+                else:
+                    await refusal(error)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _too_large(limit: int) -> PayloadTooLarge:

@@ -1,8 +1,17 @@
-"""HTTP content negotiation: pick the media type a client prefers among those we offer."""
+"""HTTP content negotiation: pick the media type a client prefers among those we offer.
+
+Reading an ``Accept`` header costs time linear in its length, so it is bounded first, at the door
+(``kg.http.limits.HeadLimit`` calls :func:`check_accept` before any route runs): a header over
+``max_accept`` bytes or ``max_accept_ranges`` media ranges is refused with 400. Not 406, which
+says that none of the representations on offer is acceptable: a header kg will not read says
+nothing about that; the request itself is at fault (RFC 9110, 15.5.1).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from kg.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,23 @@ class _Range:
     @property
     def specificity(self) -> int:
         return (self.type != "*") + (self.subtype != "*")
+
+
+def check_accept(values: list[bytes], max_bytes: int, max_ranges: int) -> None:
+    """``InputError`` (400) when the ``Accept`` header (its fields ``values``, as a server
+    received them) is over ``max_bytes`` bytes or ``max_ranges`` media ranges."""
+    size = sum(len(v) for v in values) + max(0, len(values) - 1)
+    if size > max_bytes:
+        raise InputError(
+            f"the Accept header is {size} bytes long, more than the limit of {max_bytes} "
+            "(setting max_accept)"
+        )
+    ranges = sum(v.count(b",") + 1 for v in values)
+    if ranges > max_ranges:
+        raise InputError(
+            f"the Accept header lists {ranges} media ranges, more than the limit of "
+            f"{max_ranges} (setting max_accept_ranges)"
+        )
 
 
 def _ranges(accept: str) -> list[_Range]:

@@ -40,6 +40,8 @@ def verdict(text: str, update: bool) -> dict[str, list[str]]:
         tree = parseUpdate(text) if update else parseQuery(text)
     except ParseException as exc:
         return {"error": [_syntax_message(text, update, exc)]}
+    except RecursionError:
+        return {"error": [f"the {what} is nested too deeply for the guard to parse; it is refused"]}
     except Exception as exc:  # rdflib raises other types for some malformed texts
         return {"error": [f"the {what} could not be parsed as SPARQL 1.1: {exc}"]}
     names = sorted(set(_names(tree)))
@@ -196,3 +198,27 @@ def _keywords(text: str) -> Iterator[str]:
         word = match.group("word")
         if word is not None:
             yield word.upper()
+
+
+_OPEN, _CLOSE, _PREFIX = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
+
+
+def nesting(text: str) -> int:
+    """How deep ``text`` nests: open brackets plus a run of prefix operators (``!!!x``), its
+    strings, IRIs, comments and names skipped. Parsers recurse once a level or more: this is
+    measured before any of them reads the text."""
+    depth = run = deepest = 0
+    for match in _TOKEN.finditer(text):
+        char = match.group("other")
+        if char is None:
+            run = 0
+        elif char in _OPEN:
+            depth, run = depth + 1, 0
+        elif char in _CLOSE:
+            depth, run = max(0, depth - 1), 0
+        elif char in _PREFIX:
+            run += 1
+        elif not char.isspace():
+            run = 0
+        deepest = max(deepest, depth + run)
+    return deepest

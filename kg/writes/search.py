@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 
 import tantivy
 
+from kg.errors import InputError
 from kg.model.namespaces import DCT
 from kg.store.protocol import Store
 from kg.writes import history
@@ -46,6 +47,22 @@ _MAX_WORD = 40
 #: Past this many pending changes, rebuilding is cheaper than following them.
 _MAX_FOLLOW = history.MAX_CHANGES
 _BATCH = 500
+
+
+def check_query(text: str, max_chars: int, max_words: int) -> None:
+    """``InputError`` when a search text is over ``max_chars`` characters (checked first,
+    before the text is read) or holds more than ``max_words`` words."""
+    if len(text) > max_chars:
+        raise InputError(
+            f"search: the text is {len(text):,} characters long, more than the limit of "
+            f"{max_chars:,} (setting max_search_text)"
+        )
+    count = sum(1 for _ in _WORD.finditer(text))
+    if count > max_words:
+        raise InputError(
+            f"search: the text has {count} words, more than the limit of {max_words} "
+            "(setting max_search_words)"
+        )
 
 
 def words(text: str) -> list[str]:
