@@ -25,10 +25,11 @@ from urllib.parse import parse_qsl
 import httpx
 from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import WriterUnavailable
+from kg.http.error_shape import error_response
 
 _PASSED_ON = ("content-type", "accept", "authorization")
 
@@ -125,6 +126,11 @@ class WriteForwarding:
     ) -> Response:
         url = f"{self.writer_url}{path}" + (f"?{query_string}" if query_string else "")
         sent = {k: v for k, v in headers.items() if k in _PASSED_ON}
+
+        def _error(message: str, status: int) -> Response:
+            error = WriterUnavailable(message, writer_status=status)
+            return error_response(error, path=path, accept=headers.get("accept"), status=status)
+
         try:
             answer = await self.client.post(url, content=body, headers=sent)
         except httpx.ConnectError as exc:
@@ -156,8 +162,3 @@ class WriteForwarding:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-
-
-def _error(message: str, status: int) -> Response:
-    error = WriterUnavailable(message, writer_status=status)
-    return JSONResponse(error.to_json(), status_code=status)

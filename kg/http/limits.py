@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import PayloadTooLarge, ServiceBusy
+from kg.http.error_shape import error_response
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -39,8 +39,9 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body:
-            error = _too_large(self.max_body)
-            await JSONResponse(error.to_json(), status_code=error.status)(scope, receive, send)
+            accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+            answer = error_response(_too_large(self.max_body), path=scope["path"], accept=accept)
+            await answer(scope, receive, send)
             return
         received = 0
         limit = self.max_body
