@@ -48,8 +48,10 @@ def test_a_reader_answers_reads_and_refuses_writes_clearly_when_the_writer_is_do
         headers={"Authorization": "Bearer whatever"},
     )
     assert write.status_code == 503
-    error = write.json()["error"]
-    assert error["code"] == "writer_unavailable" and "nothing was written" in error["message"]
+    [error] = write.json()["errors"]
+    assert error["extensions"]["code"] == "WRITER_UNAVAILABLE"
+    assert "nothing was written" in error["message"]
     update = client.post("/sparql", data={"update": "CLEAR ALL"})
     assert update.status_code == 503
+    assert update.json()["error"]["code"] == "writer_unavailable"
     assert article_store.count() > 0

@@ -25,8 +25,7 @@ PAGES = [
 NAVIGATION = [
     "GraphQL playground",
     "SPARQL",
-    "Organisation chart",
-    "All charts",
+    "Organisation charts",
     "Strategy timeline",
     "Ontology",
     "Data",

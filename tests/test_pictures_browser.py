@@ -148,7 +148,9 @@ def test_the_timeline_in_a_browser(kg_server: str, browser_page: BrowserPage, sh
     browser_page.screenshot(shots / "timeline-phone.png")
 
     # The pages link to each other and back to the playground.
-    page.get_by_role("link", name="Organisation chart").first.click()
+    page.get_by_role("link", name="Organisation charts").first.click()
+    page.wait_for_url("**/orgchart")
+    page.get_by_role("link", name="OpenAI", exact=True).first.click()
     page.wait_for_url("**/orgchart/openai")
     page.get_by_role("link", name="Strategy timeline").first.click()
     page.wait_for_url("**/timeline")
@@ -159,7 +161,7 @@ def test_the_timeline_in_a_browser(kg_server: str, browser_page: BrowserPage, sh
 def test_the_playground_links_to_both_pictures(kg_server: str, browser_page: BrowserPage) -> None:
     page = browser_page.page
     page.goto(f"{kg_server}/graphql")
-    for href in ("/orgchart/openai", "/timeline"):
+    for href in ("/orgchart", "/timeline"):
         link = page.locator(f"a[href='{href}']").first
         link.wait_for()
         response = httpx.get(f"{kg_server}{href}", timeout=30)

@@ -4,7 +4,7 @@ Two readers (``KG_WRITER_URL`` set) and one writer (``KG_WRITE_TOKEN``) over Oxi
 Virtuoso. Writes are sent through every replica at once; each acknowledged write
 (``WriteSuccess``) must be in the store exactly once and read by every replica, also when a
 reader is killed (SIGKILL) in the middle of the stream, and when the writer is killed and
-started again (writes sent meanwhile are refused with ``writer_unavailable``, never lost
+started again (writes sent meanwhile are refused with ``WRITER_UNAVAILABLE``, never lost
 silently once acknowledged).
 """
 
@@ -69,8 +69,9 @@ class Topology:
             )
         except httpx.TransportError:
             return "no answer"
-        if response.status_code != 200:
-            return str(response.json().get("error", {}).get("code", response.status_code))
+        if response.status_code != 200:  # GraphQL's shape, as WRITER_UNAVAILABLE...
+            errors = response.json().get("errors") or [{}]
+            return str(errors[0].get("extensions", {}).get("code", response.status_code))
         body = response.json()
         assert not body.get("errors"), body
         outcome = str(body["data"]["createOrganisation"]["__typename"])

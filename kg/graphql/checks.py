@@ -12,6 +12,10 @@
   the event loop, and is given until the request's deadline (``query_timeout``); past it the
   request is refused. The digests of documents that passed GraphQL's rules are remembered (at
   most ``VALIDATED``), so a document sent again is only measured.
+
+Each refusal carries its ``extensions.code`` (``kg.graphql.codes``): ``GRAPHQL_VALIDATION_FAILED``
+for GraphQL's rules, the code of a ``kg.errors.LimitExceeded`` for a limit, ``TIMEOUT`` past the
+deadline.
 """
 
 from __future__ import annotations
@@ -21,15 +25,37 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    Lexer,
+    Node,
+    OperationDefinitionNode,
+    Source,
+    TokenKind,
+    parse,
+)
 from graphql import specified_rules as graphql_rules
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from kg.errors import InputError
+from kg.errors import (
+    AliasLimit,
+    BadRequest,
+    CostLimit,
+    DepthLimit,
+    DocumentTooLarge,
+    InputError,
+    KgError,
+    QueryTimeout,
+    TokenLimit,
+)
+from kg.graphql import codes
 from kg.graphql.connections import DEFAULT_PAGE
 from kg.graphql.cost import Analysis, introspection_sizes
 from kg.settings import Settings
@@ -49,9 +75,9 @@ def decode_request(body: str | bytes, settings: Settings) -> Any:
     try:
         payload = json.loads(body)
     except RecursionError:
-        raise InputError("the request body is JSON nested too deeply") from None
+        raise BadRequest("the request body is JSON nested too deeply") from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError
-        raise InputError("Unable to parse request body as JSON") from None
+        raise BadRequest("Unable to parse request body as JSON") from None
     for request in payload if isinstance(payload, list) else [payload]:
         if isinstance(request, dict) and isinstance(request.get("variables"), dict | list):
             check_variables(request["variables"], settings)
@@ -102,9 +128,11 @@ class DocumentChecks:
         limit = self.settings.max_document
         if len(query) <= limit:
             return None
-        return GraphQLError(
-            f"the document is {len(query)} characters long, more than the limit of "
-            f"{limit} (setting max_document)"
+        return refusal(
+            DocumentTooLarge(
+                f"the document is {len(query)} characters long, more than the limit of "
+                f"{limit} (setting max_document)"
+            )
         )
 
     def parse(self, query: str) -> DocumentNode:
@@ -117,7 +145,12 @@ class DocumentChecks:
             if found is not None:
                 self._parsed.move_to_end(key)
                 return found
-        document = parse(query, max_tokens=self.settings.max_tokens)
+        try:
+            document = parse(query, max_tokens=self.settings.max_tokens)
+        except GraphQLSyntaxError as syntax:
+            if over_tokens(query, self.settings.max_tokens):
+                raise refusal(TokenLimit(syntax.message), syntax.nodes, syntax) from None
+            raise
         with self._lock:
             self._parsed[key] = document
             while len(self._parsed) > PARSED:
@@ -139,7 +172,7 @@ class DocumentChecks:
         if not known:
             errors = validate_document(schema, document, tuple(graphql_rules))
             if errors:
-                return errors
+                return codes.mark(errors, codes.VALIDATION_FAILED)
             with self._lock:
                 self._valid[key] = None
                 while len(self._valid) > VALIDATED:
@@ -174,22 +207,62 @@ class DocumentChecks:
                 continue
             if measure.depth > s.max_depth:
                 errors.append(
-                    GraphQLError(
-                        f"'{_name(op)}' exceeds maximum operation depth of {s.max_depth}", [op]
+                    refusal(
+                        DepthLimit(
+                            f"'{_name(op)}' exceeds maximum operation depth of {s.max_depth}"
+                        ),
+                        [op],
                     )
                 )
             if measure.cost > s.max_cost:
                 errors.append(
-                    GraphQLError(
-                        f"'{_name(op)}' may return up to {measure.cost} nodes, more than the "
-                        f"limit of {s.max_cost} (setting max_cost); ask for smaller pages "
-                        "(first) of the lists inside lists",
+                    refusal(
+                        CostLimit(
+                            f"'{_name(op)}' may return up to {measure.cost} nodes, more than the "
+                            f"limit of {s.max_cost} (setting max_cost); ask for smaller pages "
+                            "(first) of the lists inside lists"
+                        ),
                         [op],
                     )
                 )
         if aliases > s.max_aliases:
-            errors.append(GraphQLError(f"{aliases} aliases found. Allowed: {s.max_aliases}"))
+            errors.append(refusal(AliasLimit(f"{aliases} aliases found. Allowed: {s.max_aliases}")))
         return errors
+
+
+def refusal(
+    error: KgError, nodes: Sequence[Node] | None = None, source: GraphQLError | None = None
+) -> GraphQLError:
+    """The GraphQL error refusing a document for ``error`` (whose code it carries)."""
+    return GraphQLError(
+        error.message,
+        nodes,
+        source.source if source else None,
+        source.positions if source else None,
+        original_error=error,
+    )
+
+
+def over_tokens(query: str, limit: int) -> bool:
+    """Whether ``query`` has more than ``limit`` tokens, comments included, as the parser
+    counts them (asked only of a document that failed to parse)."""
+    lexer = Lexer(Source(query))
+    count = 0
+    try:
+        while True:
+            last = lexer.token
+            token = lexer.advance()
+            skipped = last.next  # the comments the lexer stepped over
+            while skipped is not None and skipped is not token:
+                count += 1
+                skipped = skipped.next
+            if token.kind is TokenKind.EOF:
+                return False
+            count += 1
+            if count > limit:
+                return True
+    except GraphQLError:
+        return count > limit
 
 
 def _name(op: OperationDefinitionNode) -> str:
@@ -227,9 +300,11 @@ class Checks(SchemaExtension):
                 ctx.pre_execution_errors = await asyncio.wait_for(work, max(timeout, 0.0))
             except TimeoutError:
                 ctx.pre_execution_errors = [
-                    GraphQLError(
-                        "the request ran past the time limit of "
-                        f"{self.checks.settings.query_timeout:g} s (setting query_timeout)"
+                    refusal(
+                        QueryTimeout(
+                            "the request ran past the time limit of "
+                            f"{self.checks.settings.query_timeout:g} s (setting query_timeout)"
+                        )
                     )
                 ]
         yield

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from kg.errors import InputError
+from kg.errors import InputError, PageSizeLimit
 
 T = TypeVar("T")
 
@@ -119,7 +119,7 @@ class Window:
             if value is not None and value < 0:
                 raise InputError(f"{name} must not be negative (got {value})")
             if value is not None and value > max_page:
-                raise InputError(
+                raise PageSizeLimit(
                     f"{name}: {value} is more than the largest page, {max_page} "
                     "(setting max_page_size)"
                 )

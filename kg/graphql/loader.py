@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, PageSizeLimit
 from kg.graphql import types as t
 from kg.graphql.compile import RDF_TYPE, RDFS_LABEL, Level, level_query
 from kg.graphql.mapping import WINDOWS, curie, iri_of, node_id
@@ -191,7 +191,7 @@ class Loader:
         spans: dict[tuple[Any, Any], tuple[int, int]] = {}
         for first, after in w.windows or ((None, None),):
             if first is not None and not 0 <= first <= self.max_page:
-                raise InputError(
+                raise (PageSizeLimit if first > self.max_page else InputError)(
                     f"{w.info.name}(first: {first}): first must be 0 to {self.max_page} "
                     "(setting max_page_size)"
                 )

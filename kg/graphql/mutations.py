@@ -5,6 +5,9 @@ union, so expected failures are data, not exceptions::
 
     WriteSuccess | ValidationFailed | NotFound | Unauthorized | InvalidInput | WriteConflict
 
+Each failure's ``code`` is the one a GraphQL error would carry for it (``KgError.graphql_code``:
+``UNAUTHENTICATED`` or ``FORBIDDEN`` for the write token, ``SHACL_VALIDATION_FAILED``...).
+
 ``create<Kind>(source, input, citation)`` mints a readable IRI (``id/<kind>/<slug>``) and writes
 the node's statements into the named graph of ``source``; ``update<Kind>(id, source, patch,
 citation)`` replaces the fields given; ``delete<Kind>(id, source)`` removes the node and the
@@ -39,6 +42,8 @@ from kg.writes.draft import Draft
 
 T = TypeVar("T")
 
+_CODE = "The error code (docs/graphql.md): "
+
 
 @strawberry.type(description="One SHACL result: which node, which property, which value, why.")
 class Violation:
@@ -53,12 +58,14 @@ class Violation:
 @strawberry.type(description="The write breaks the shapes; nothing was written.")
 class ValidationFailed:
     message: str
+    code: str = strawberry.field(description=_CODE + "SHACL_VALIDATION_FAILED.")
     violations: list[Violation]
 
 
 @strawberry.type(description="A node the write names does not exist; nothing was written.")
 class NotFound:
     message: str
+    code: str = strawberry.field(description=_CODE + "NOT_FOUND.")
     ids: list[str]
 
 
@@ -67,12 +74,16 @@ class NotFound:
 )
 class Unauthorized:
     message: str
+    code: str = strawberry.field(
+        description=_CODE + "UNAUTHENTICATED (no or a wrong token), FORBIDDEN (writes disabled)."
+    )
     writes_enabled: bool
 
 
 @strawberry.type(description="An input value kg cannot use (IRI, date, size); nothing was written.")
 class InvalidInput:
     message: str
+    code: str = strawberry.field(description=_CODE + "BAD_USER_INPUT.")
     field: str | None
 
 
@@ -82,6 +93,7 @@ class InvalidInput:
 )
 class WriteConflict:
     message: str
+    code: str = strawberry.field(description=_CODE + "WRITE_CONFLICT.")
 
 
 @strawberry.type(name="Change", description="One committed write, from the history graph.")
@@ -132,13 +144,18 @@ async def _write(
     try:
         require_write_token(settings, ctx.authorization)
     except (errors.Unauthorized, errors.WritesDisabled) as exc:
-        return Unauthorized(message=exc.message, writes_enabled=bool(settings.write_token))
+        return Unauthorized(
+            message=exc.message,
+            code=exc.graphql_code,
+            writes_enabled=bool(settings.write_token),
+        )
     try:
         node = write_values.iri(source, "source") if source is not None else None
         result, done = await asyncio.to_thread(commit.write, store, operation, plan, source=node)
     except errors.ValidationFailed as exc:
         return ValidationFailed(
             message=exc.message,
+            code=exc.graphql_code,
             violations=[
                 Violation(
                     focus_node=v["focusNode"],
@@ -153,11 +170,13 @@ async def _write(
         )
     except errors.NotFound as exc:
         ids = exc.detail.get("nodes") or [exc.detail.get("node")]
-        return NotFound(message=exc.message, ids=[str(i) for i in ids if i])
+        return NotFound(message=exc.message, code=exc.graphql_code, ids=[str(i) for i in ids if i])
     except errors.InputError as exc:
-        return InvalidInput(message=exc.message, field=exc.detail.get("field"))
+        return InvalidInput(
+            message=exc.message, code=exc.graphql_code, field=exc.detail.get("field")
+        )
     except errors.WriteConflict as exc:
-        return WriteConflict(message=exc.message)
+        return WriteConflict(message=exc.message, code=exc.graphql_code)
     change = done.change
     record = history.ChangeRecord(
         iri=done.change_iri,
@@ -252,6 +271,7 @@ async def record_source(info: I, input: wi.SourceInput) -> WriteResult:
             names = ", ".join(to_camel_case(name) for name in wi.FACT_KINDS)
             return InvalidInput(
                 message=f"facts[{i}]: give exactly one node (one of {names})",
+                code=errors.InputError.graphql_code,
                 field=f"facts[{i}]",
             )
         name, values = given[0]

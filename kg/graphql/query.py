@@ -15,7 +15,7 @@ import strawberry
 from graphql import GraphQLObjectType
 from strawberry.types import Info
 
-from kg.errors import InputError
+from kg.errors import InputError, NotFound
 from kg.graphql import types as t
 from kg.graphql.compile import (
     Page,
@@ -64,6 +64,9 @@ class DatedOrder(Enum):
 @strawberry.type(description="Nothing has that id or IRI.")
 class NodeNotFound:
     message: str
+    code: str = strawberry.field(
+        default=NotFound.graphql_code, description="The error code (docs/graphql.md): NOT_FOUND."
+    )
     id: strawberry.ID | None = None
     iri: str | None = None
 

@@ -1,4 +1,4 @@
-"""The GraphQL schema: root queries, limits, error masking; ``execute`` for in-process use.
+"""The GraphQL schema: root queries, limits, error codes and masking; ``execute`` in-process.
 
 ``build_schema(settings)`` includes ``Mutation`` (and merges ``HistoryQuery`` into ``Query``)
 from ``kg.graphql.mutations``.
@@ -14,12 +14,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from kg.errors import KgError
-from kg.graphql import mutations
+from kg.graphql import codes, mutations
 from kg.graphql import types as t
 from kg.graphql.checks import Checks, DocumentChecks
 from kg.graphql.context import Context
@@ -31,14 +29,9 @@ from kg.store.protocol import Store
 log = logging.getLogger("kg.graphql")
 
 
-def _expected(error: GraphQLError) -> bool:
-    """Errors a client may see: GraphQL's own and kg's expected ones."""
-    original = error.original_error
-    return original is None or isinstance(original, KgError | GraphQLError)
-
-
 class KgSchema(strawberry.Schema):
-    """The schema, with the node-type registry and logging of unexpected errors."""
+    """The schema, with the node-type registry; every error gets its ``extensions.code``
+    (``kg.graphql.codes``), and unexpected ones are logged."""
 
     registry: Registry
     checks: DocumentChecks
@@ -46,8 +39,9 @@ class KgSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        codes.mark(errors)
         for error in errors:
-            if _expected(error):
+            if codes.expected(error):
                 log.info("GraphQL error: %s", error.message)
                 continue
             query = execution_context.query if execution_context else None
@@ -72,7 +66,7 @@ def build_schema(settings: Settings) -> KgSchema:
         types=list(t.NODE_TYPES.values()),
         extensions=[
             lambda: Checks(checks),
-            lambda: MaskErrors(should_mask_error=lambda e: not _expected(e)),
+            codes.Masked,
         ],
     )
     schema.registry = Registry(schema._schema)

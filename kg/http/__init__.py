@@ -5,7 +5,8 @@ by ``guard``, which reads rdflib's parse tree through ``sparqltree``; the protoc
 dataset and base IRI in ``sparql_dataset``), writes sent on to the writer by a reader replica
 (``forward``), the Graph Store Protocol and export routes (``gsp``), request limits and
 admission (``limits``, ``deadlines``), the security headers (``headers``), content negotiation
-(``negotiate``), ``/graphql`` (``graphql_view``, ``graphql_http``), the playground and its
+(``negotiate``), ``/graphql`` (``graphql_view``, ``graphql_http``), the one answer of an error
+in each route's shape (``error_shape``), the playground and its
 vendored assets (``playground``, ``assets``), the picture pages (``pictures``), the pages for
 people: the shared frame of every HTML page (``layout``), the front page (``frontpage``), the
 Linked Data page of every node (``nodepage``, drawn by ``nodehtml`` from ``describe``), and

@@ -2,14 +2,15 @@
 
 Routes are contributed by the modules that own them (``kg.http.sparql``, ``kg.http.gsp``...); this
 module only assembles them, opens the store, and translates errors into the one JSON shape
-``{"error": {"code", "message", ...}}`` with the error's HTTP status.
+``{"error": {"code", "message", ...}}`` with the error's HTTP status (GraphQL's response shape
+on ``/graphql``: ``kg.http.error_shape``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -26,6 +27,7 @@ from kg.graphql import query as graphql_query
 from kg.http import access, frontpage, graphql_view, gsp, guard, nodepage, pictures, sparql
 from kg.http.access import Instrumented
 from kg.http.deadlines import BodyDeadline
+from kg.http.error_shape import error_response
 from kg.http.forward import WriteForwarding
 from kg.http.graphql_http import GraphQLResponseMedia
 from kg.http.headers import HEADERS, SecurityHeaders
@@ -42,16 +44,31 @@ from kg.writes import auth
 log = logging.getLogger("kg")
 
 
+def answer(
+    request: Request,
+    error: KgError,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    return error_response(
+        error,
+        path=request.url.path,
+        accept=request.headers.get("accept"),
+        status=status,
+        headers=headers,
+    )
+
+
 async def kg_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KgError)
-    return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers or None)
+    return answer(request, exc)
 
 
 async def starlette_error(request: Request, exc: Exception) -> Response:
     """404 (no such path), 405 (method) and Starlette's other HTTP errors, in kg's shape."""
     assert isinstance(exc, HTTPException)
     error = for_status(exc.status_code, exc.detail)
-    return JSONResponse(error.to_json(), status_code=exc.status_code, headers=exc.headers)
+    return answer(request, error, exc.status_code, exc.headers)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -59,7 +76,7 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
     Starlette answers these outside every middleware, so the security headers are set here.
     """
-    return JSONResponse(KgError("Unexpected error.").to_json(), status_code=500, headers=HEADERS)
+    return answer(request, KgError("Unexpected error."), 500, HEADERS)
 
 
 async def healthz(request: Request) -> Response:

@@ -53,6 +53,7 @@ VOCABULARY_LABELS = {
     str(SCHEMA.funder): "funder",
     str(SCHEMA.provider): "provider",
     str(PROV.wasDerivedFrom): "derived from",
+    str(PROV.wasQuotedFrom): "quoted from",
     str(PROV.wasAssociatedWith): "associated with",
     "http://www.w3.org/ns/org#classification": "classification",
     "http://www.w3.org/ns/org#unitOf": "unit of",
@@ -73,8 +74,13 @@ VOCABULARY_LABELS = {
     str(PROV.Activity): "Activity",
 }
 
+#: What a citation says of how the source states the facts it supports: its hedges, whom it
+#: attributes them to, who first reported them. These qualify the statements it supports.
+QUALIFIERS = {str(KG.hedge), str(KG.attribution), str(KG.creditedTo)}
+
 #: What a citation states about itself rather than about the node; everything else it says
-#: (attribution, hedges, who first reported it...) qualifies the statements it supports.
+#: besides its qualifiers (where the quotation is in the source: ``prov:wasQuotedFrom``...) is
+#: its provenance.
 CITATION_CORE = {
     RDF_TYPE,
     str(KG.about),
@@ -107,6 +113,7 @@ class Citation:
     verbatim: bool | None = None
     supports: set[str] = field(default_factory=set)
     qualifiers: list[tuple[str, Term]] = field(default_factory=list)
+    provenance: list[tuple[str, Term]] = field(default_factory=list)
     statements: list[tuple[str, Term]] = field(default_factory=list)
 
     def cites(self, statement: Statement) -> bool:
@@ -272,8 +279,10 @@ def _citations(rows: Iterable[dict[str, Term]]) -> list[Citation]:
             citation.supports.add(o.value)
         elif p == str(KG.verbatim):
             citation.verbatim = o.value in ("true", "1")  # Virtuoso answers 1
-        elif p not in CITATION_CORE:
+        elif p in QUALIFIERS:
             citation.qualifiers.append((p, o))
+        elif p not in CITATION_CORE:
+            citation.provenance.append((p, o))
     return sorted(found.values(), key=lambda c: (c.source or "", c.iri))
 
 

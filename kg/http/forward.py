@@ -29,11 +29,12 @@ from urllib.parse import parse_qsl
 import httpx
 from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import InputError, WriterUnavailable
 from kg.graphql.checks import decode_request
+from kg.http.error_shape import error_response
 from kg.settings import Settings
 
 _PASSED_ON = ("content-type", "accept", "authorization")
@@ -119,7 +120,8 @@ class WriteForwarding:
         try:  # the body is read on a worker thread, never on the event loop
             write = await asyncio.to_thread(self.is_write, path, body, content_type, query_string)
         except InputError as exc:
-            await JSONResponse(exc.to_json(), status_code=exc.status)(scope, receive, send)
+            answer = error_response(exc, path=path, accept=headers.get("accept"))
+            await answer(scope, receive, send)
             return
         if write:
             response = await self.forward(path, query_string, headers, body)
@@ -146,6 +148,11 @@ class WriteForwarding:
     ) -> Response:
         url = f"{self.writer_url}{path}" + (f"?{query_string}" if query_string else "")
         sent = {k: v for k, v in headers.items() if k in _PASSED_ON}
+
+        def _error(message: str, status: int) -> Response:
+            error = WriterUnavailable(message, writer_status=status)
+            return error_response(error, path=path, accept=headers.get("accept"), status=status)
+
         try:
             answer = await self.client.post(url, content=body, headers=sent)
         except httpx.ConnectError as exc:
@@ -177,8 +184,3 @@ class WriteForwarding:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-
-
-def _error(message: str, status: int) -> Response:
-    error = WriterUnavailable(message, writer_status=status)
-    return JSONResponse(error.to_json(), status_code=status)

@@ -248,8 +248,8 @@ def _body(held: Holdings) -> str:
         f'<pre class="query"><code>{esc(SPARQL_EXAMPLE)}</code></pre>'
         '<p>Without a query, <a href="/sparql">/sparql</a> describes the service.</p>'
         '<h2 id="pictures">Pictures</h2><ul>'
-        '<li><a href="/orgchart/openai">Organisation chart of OpenAI</a> '
-        '(<a href="/orgchart">all charts</a>)</li>'
+        '<li><a href="/orgchart">Organisation charts</a>: one for each organisation with units '
+        "in the graph</li>"
         '<li><a href="/timeline">Strategy timeline</a></li></ul>'
         '<h2 id="data">Data</h2><ul>'
         '<li><a href="/export">The whole dataset</a> (TriG; '

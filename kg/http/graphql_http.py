@@ -94,7 +94,7 @@ class GraphQLResponseMedia:
     @staticmethod
     async def _send_rewritten(start: Message, body: bytes, send: Send) -> None:
         status = start["status"]
-        if status != 200:  # kg's own errors keep their JSON shape and media type
+        if status != 200:  # kg's errors, already in the media type asked for (error_shape)
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return

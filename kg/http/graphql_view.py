@@ -14,9 +14,10 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 
-from kg.errors import for_status
+from kg.errors import BadRequest, UnknownOperation, for_status
 from kg.graphql.checks import decode_request
 from kg.graphql.context import Context
 from kg.graphql.schema import KgSchema, build_schema
@@ -40,13 +41,19 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry's view, whose own HTTP errors (a body that is not JSON, an unsupported
-        content type...) become kg errors, answered in kg's one JSON shape."""
+        content type, no query...) become kg errors (``BadRequest``; ``UnknownOperation`` when
+        the document has no operation of the name asked for), answered in GraphQL's response
+        shape by the app's error handler (``kg.http.error_shape``)."""
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as exc:
+            if isinstance(exc.__cause__, CannotGetOperationTypeError):
+                raise UnknownOperation(exc.reason) from None
+            if exc.status_code == BadRequest.status:
+                raise BadRequest(exc.reason) from None
             raise for_status(exc.status_code, exc.reason) from None
         await response(scope, receive, send)
 

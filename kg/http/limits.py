@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.errors import HeadersTooLarge, KgError, PayloadTooLarge, ServiceBusy
+from kg.http.error_shape import error_response
 from kg.http.headers import HEADERS
 from kg.http.negotiate import check_accept
 from kg.settings import Settings
@@ -39,10 +40,11 @@ def head_too_large(limit: int) -> HeadersTooLarge:
     )
 
 
-def refusal(error: KgError) -> JSONResponse:
-    """The answer refusing a request at the door (outside the middleware that adds the
-    security headers, so they are set here)."""
-    return JSONResponse(error.to_json(), status_code=error.status, headers=HEADERS)
+def refusal(error: KgError, path: str) -> Response:
+    """The answer refusing a request for ``path`` at the door, in the shape its route speaks
+    (outside the middleware that adds the security headers, so they are set here; the
+    request's own ``Accept`` is not read, it may be what is refused)."""
+    return error_response(error, path=path, accept=None, headers={**HEADERS, **error.headers})
 
 
 def check_head(scope: Scope, settings: Settings) -> None:
@@ -75,7 +77,7 @@ class HeadLimit:
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1009})
                 else:
-                    await refusal(error)(scope, receive, send)
+                    await refusal(error, scope.get("path", ""))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -98,8 +100,9 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.max_body:
-            error = _too_large(self.max_body)
-            await JSONResponse(error.to_json(), status_code=error.status)(scope, receive, send)
+            accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+            answer = error_response(_too_large(self.max_body), path=scope["path"], accept=accept)
+            await answer(scope, receive, send)
             return
         received = 0
         limit = self.max_body

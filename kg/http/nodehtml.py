@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg.graphql.mapping import RDF_CLASSES, curie, node_id
 from kg.graphql.types import NODE_TYPES
 from kg.http.describe import RDF_TYPE, RDFS_COMMENT, RDFS_LABEL, Citation, Description, Statement
-from kg.http.layout import esc, href, page
+from kg.http.layout import chart_href, esc, href, page, query_value
 from kg.model.namespaces import DCT, GRAPH, KG, ONTOLOGY_GRAPH, ORG, PROV
 from kg.settings import Settings
 from kg.store.protocol import Store, Term
@@ -33,6 +33,17 @@ def link(iri: str, label: str) -> str:
     if iri.startswith(("http://", "https://")) and label == iri:
         return f'<a href="{esc(iri)}" rel="nofollow noopener">{esc(iri)}</a>'
     return f'<span title="{esc(iri)}">{esc(label)}</span>'
+
+
+def term_link(iri: str, label: str) -> str:
+    """A property or class name, linked to its definition: kg's terms to their page under
+    ``/def/``, the reused vocabularies' (ORG, PROV-O, schema.org...) to their IRI."""
+    target = href(iri)
+    if target is None and iri.startswith(("http://", "https://")):
+        target = iri
+    if target is None:
+        return f'<span title="{esc(iri)}">{esc(label)}</span>'
+    return f'<a href="{esc(target)}" title="{esc(curie(iri))}">{esc(label)}</a>'
 
 
 def value_html(d: Description, value: Term) -> str:
@@ -98,7 +109,7 @@ def _facts(d: Description, numbers: dict[str, int]) -> str:
         values = list(dict.fromkeys(s.value for s in statements))
         items = "".join(f"<li>{value_html(d, v)}</li>" for v in values)
         rows.append(
-            f'<tr><th scope="row">{link(predicate, d.label_of(predicate))}</th>'
+            f'<tr><th scope="row">{term_link(predicate, d.label_of(predicate))}</th>'
             f"<td><ul>{items}</ul>{_sources_of(d, statements, numbers)}</td></tr>"
         )
     note = "<p>Only the first statements are shown.</p>" if "out" in d.cut else ""
@@ -112,7 +123,7 @@ def _incoming(d: Description) -> str:
     for subject, predicate in d.incoming:
         groups.setdefault(predicate, []).append(subject)
     rows = "".join(
-        f'<tr><th scope="row">{link(p, d.label_of(p))}</th><td><ul>'
+        f'<tr><th scope="row">{term_link(p, d.label_of(p))}</th><td><ul>'
         + "".join(f"<li>{link(s, d.label_of(s))}</li>" for s in subjects)
         + "</ul></td></tr>"
         for p, subjects in sorted(groups.items(), key=lambda item: d.label_of(item[0]))
@@ -132,11 +143,13 @@ def _citations(d: Description, numbers: dict[str, int]) -> str:
         source = link(c.source, d.label_of(c.source)) if c.source else "unknown source"
         supports = ", ".join(esc(d.label_of(p)) for p in sorted(c.supports, key=d.label_of))
         qualifiers = "; ".join(f"{d.label_of(p)}: {_plain(d, v)}" for p, v in c.qualifiers)
+        provenance = "; ".join(f"{esc(d.label_of(p))} {value_html(d, v)}" for p, v in c.provenance)
         words = {True: "The source's own words.", False: "Not the source's exact words."}
         items.append(
             f'<li id="cite-{numbers[c.iri]}"><blockquote>{esc(c.quote)}</blockquote>'
             f"<p>{source}. {words.get(c.verbatim, '') if c.verbatim is not None else ''}"
             + (f" Hedges and attribution: {esc(qualifiers)}." if qualifiers else "")
+            + (f" Provenance: {provenance}." if provenance else "")
             + (f" States: {supports}." if supports else "")
             + f' <a href="{esc(href(c.iri) or c.iri)}">The citation</a></p></li>'
         )
@@ -150,13 +163,13 @@ def _related(d: Description) -> list[str]:
     pointing = {p for _, p in d.incoming}
     if str(ORG.FormalOrganization) in types:
         if str(ORG.unitOf) in pointing:
-            out.append(f'<a href="/orgchart/{esc(ident)}">Organisation chart</a>')
+            out.append(f'<a href="{esc(chart_href(ident))}">Organisation chart</a>')
         if str(PROV.wasAssociatedWith) in pointing:
-            out.append(f'<a href="/timeline?organisation={esc(quote(ident))}">Timeline</a>')
+            out.append(f'<a href="/timeline?organisation={esc(query_value(ident))}">Timeline</a>')
     if str(ORG.OrganizationalUnit) in types:
         for org in d.organisations:
             out.append(
-                f'<a href="/orgchart/{esc(node_id(org))}">Organisation chart of '
+                f'<a href="{esc(chart_href(node_id(org)))}">Organisation chart of '
                 f"{esc(d.label_of(org))}</a>"
             )
     if str(KG.StrategyEvent) in types:
@@ -185,7 +198,7 @@ def playground_query(d: Description) -> str:
 
 def node_html(d: Description) -> str:
     numbers = {c.iri: i for i, c in enumerate(d.citations, start=1)}
-    kinds = ", ".join(link(t, d.label_of(t)) for t in d.types)
+    kinds = ", ".join(term_link(t, d.label_of(t)) for t in d.types)
     page_path = href(d.iri) or ""
     formats = " · ".join(
         f'<a href="{esc(page_path + suffix)}" type="{media}">{name}</a>'

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from kg.errors import InputError
-from kg.http.layout import href, page
+from kg.http.layout import chart_href, href, page, query_value
 from kg.http.state import AppState, state_of
 from kg.pictures.chartboxes import group_text, post_text
 from kg.pictures.data import fetch_organisations_with_units, short_id
@@ -67,7 +67,7 @@ def orgchart_index(request: Request) -> Response:
     """Every organisation that has units in the graph, each linking to its chart."""
     state = _state(request)
     items = "".join(
-        f'<li><a href="/orgchart/{esc(short_id(iri))}">{esc(name)}</a> ({count} units)</li>'
+        f'<li><a href="{esc(chart_href(short_id(iri)))}">{esc(name)}</a> ({count} units)</li>'
         for iri, name, count in fetch_organisations_with_units(state.store, state.settings)
     )
     body = (
@@ -111,7 +111,7 @@ def orgchart_page(request: Request) -> Response:
         page(
             f"Organisation chart: {chart.label}",
             body,
-            current="/orgchart/openai",
+            current="/orgchart",
             scripts=("pictures.js",),
         )
     )
@@ -183,7 +183,7 @@ def timeline_page(request: Request) -> Response:
         + _timeline_text(timeline)
         + '<p><a href="?format=svg'
         + (
-            f"&amp;organisation={esc(short_id(timeline.organisation))}"
+            f"&amp;organisation={esc(query_value(short_id(timeline.organisation)))}"
             if timeline.organisation
             else ""
         )
@@ -216,7 +216,7 @@ def _timeline_text(timeline: Timeline) -> str:
     items = []
     for event in timeline.events:
         orgs = ", ".join(
-            f'<a href="/orgchart/{esc(short_id(iri))}">{esc(label)}</a>'
+            f'<a href="{esc(chart_href(short_id(iri)))}">{esc(label)}</a>'
             for iri, label in event.organisations
         )
         shift = ""
