@@ -200,7 +200,7 @@ def test_killing_the_writer_mid_stream_loses_no_acknowledged_write(topology: Top
             topology.restart_writer()
 
     outcomes = stream(topology, topology.readers, 10, kill_and_restart)
-    assert "writer_unavailable" in outcomes, outcomes  # refused while it was down
+    assert "WRITER_UNAVAILABLE" in outcomes, outcomes  # refused while it was down
     assert outcomes.count("WriteSuccess") >= 8, outcomes  # before the kill and after the restart
     assert_every_acknowledged_write_once(topology, topology.replicas)
     # writes go on through the readers once the writer is back

@@ -142,7 +142,7 @@ def _citations(d: Description, numbers: dict[str, int]) -> str:
     for c in d.citations:
         source = link(c.source, d.label_of(c.source)) if c.source else "unknown source"
         supports = ", ".join(esc(d.label_of(p)) for p in sorted(c.supports, key=d.label_of))
-        qualifiers = "; ".join(f"{d.label_of(p)}: {_plain(d, v)}" for p, v in c.qualifiers)
+        qualifiers = "; ".join(sorted(f"{d.label_of(p)}: {_plain(d, v)}" for p, v in c.qualifiers))
         provenance = "; ".join(f"{esc(d.label_of(p))} {value_html(d, v)}" for p, v in c.provenance)
         words = {True: "The source's own words.", False: "Not the source's exact words."}
         items.append(
