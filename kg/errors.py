@@ -28,7 +28,8 @@
     ├── ResultTooLarge          413  exit 1   RESULT_TOO_LARGE: a result over the row cap
     ├── StoreUnavailable        503  exit 1   STORE_UNAVAILABLE: the store does not answer
     ├── WriterUnavailable       503  exit 1   WRITER_UNAVAILABLE: the writer does not (502/504)
-    └── AssetsUnavailable       503  exit 1   ASSETS_UNAVAILABLE: playground assets missing
+    ├── AssetsUnavailable       503  exit 1   ASSETS_UNAVAILABLE: playground assets missing
+    └── ExportMismatch          500  exit 1   an export that does not hold what the store holds
 
 The last column is ``graphql_code``, the ``extensions.code`` of the GraphQL error an error
 becomes (PAYLOAD_TOO_LARGE and BODY_TIMEOUT for the two request errors; the whole list, with
@@ -260,6 +261,13 @@ class AssetsUnavailable(KgError):
     status = 503
     code = "assets_unavailable"
     graphql_code = "ASSETS_UNAVAILABLE"
+
+
+class ExportMismatch(KgError):
+    """An export (``kg export``) whose statements, read back, are not the store's: a wrong Graph
+    Store URL, a cut stream, or a store written to meanwhile. Nothing is left at the output."""
+
+    code = "export_mismatch"
 
 
 def for_status(status: int, message: str) -> KgError:

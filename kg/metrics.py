@@ -9,7 +9,9 @@
   not_found, conflict, error), SPARQL updates as ``operation="sparqlUpdate"``;
   ``validation_failures_total``;
 * ``searches_total`` (GraphQL ``search``) and ``loads_total`` / ``loaded_quads_total``
-  (quads added to the store in bulk: the seed load at start, ``kg load``).
+  (quads added to the store in bulk: the seed load at start, ``kg load``);
+* ``dump_threads``: threads writing a dump of the store now (``/export`` downloads, ``kg
+  export``); each ends when its reader is done or gone.
 
 This module sits at the base of the layers (beside ``kg.settings``), so every layer can count
 what it does: the writes (``kg.writes``), searches (``kg.graphql``), requests (``kg.http.access``
@@ -33,6 +35,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -59,6 +62,10 @@ VALIDATION_FAILURES = Counter(
 SEARCHES = Counter("kg_searches", "GraphQL search requests.")
 LOADS = Counter("kg_loads", "Bulk additions of quads to the store (seed load, kg load).")
 LOADED_QUADS = Counter("kg_loaded_quads", "Quads added to the store by loads.")
+DUMP_THREADS = Gauge(
+    "kg_dump_threads", "Threads writing a dump of the store (exports) now.",
+    multiprocess_mode="livesum",
+)  # fmt: skip
 
 
 @dataclass

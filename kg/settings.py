@@ -146,6 +146,11 @@ class Settings:
         "Most SPARQL requests waiting for a query process; more are refused with 503 and "
         "Retry-After.",
     )
+    max_exports: int = setting(
+        4,
+        "Most exports (/export, /store) streaming at once; more are refused with 503 and "
+        "Retry-After.",
+    )
     max_body: int = setting(
         10 * 1024 * 1024,
         "Largest request body accepted, in bytes.",

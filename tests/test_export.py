@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from kg.cli.commands import main
+from kg.errors import ExportMismatch
+from kg.model import rdf
+from kg.store import engines, export
 from kg.store.export import choose_format
 from kg.store.opening import open_store
 from kg.store.protocol import Store
+from kg.store.remote import RemoteStore
 from kg.writes.load import load
+from tests.plugins.stores import empty
 
 ARTICLE = "https://w3id.org/aikg/graph/seemless-article"
 DATASET_FORMATS = {"trig": ".trig", "nquads": ".nq", "jsonld": ".jsonld"}
@@ -36,8 +44,6 @@ def triples(store: Store, graph: str | None = None) -> set[ox.Triple]:
 
 
 def export_to(store: Store, fmt: str, path: Path, graph: str | None = None) -> Path:
-    from kg.store import export
-
     with open(path, "wb") as fh:
         export.write(store, export.choose_format(fmt, path, graph), fh, graph)
     return path
@@ -147,3 +153,93 @@ def _location(store: Store, tmp_path: Path) -> str:
         return url
     store.close()  # the CLI opens the directory itself
     return str(getattr(store, "path", tmp_path / "store"))
+
+
+# -- a kg service as the store: the export is its data, or it fails ------------------------------
+
+
+def _canonical(data: bytes, fmt: ox.RdfFormat) -> ox.Dataset:
+    parsed = ox.Dataset(ox.parse(data, fmt))
+    parsed.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return parsed
+
+
+def _served_kg(kind: str, request: pytest.FixtureRequest) -> str:
+    """The base URL of a ``kg serve`` over an embedded store, or over an emptied Oxigraph."""
+    if kind == "embedded":
+        url: str = request.getfixturevalue("kg_server")
+        return url
+    oxigraph = request.getfixturevalue("oxigraph_server")
+    empty(oxigraph.url)
+    start = request.getfixturevalue("kg_server_factory")
+    served: str = start(env={"KG_STORE": oxigraph.url}).url
+    return served
+
+
+@pytest.mark.parametrize("kind", ["embedded", pytest.param("oxigraph", marks=pytest.mark.slow)])
+def test_export_from_a_kg_service_is_what_its_export_serves(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The kg service names its Graph Store (``Link`` on /sparql's answers), so the export is
+    the service's dataset, not the service description once per graph."""
+    base = _served_kg(kind, request)
+    out = tmp_path / "all.nq"
+    result = CliRunner().invoke(
+        main, ["export", "-o", str(out), "--format", "nquads", "--store", f"{base}/sparql"]
+    )
+    assert result.exit_code == 0, result.output
+    served = httpx.get(f"{base}/export", params={"format": "nquads"}, timeout=30).content
+    fmt = ox.RdfFormat.N_QUADS
+    assert _canonical(out.read_bytes(), fmt) == _canonical(served, fmt)
+    assert len(out.read_bytes().splitlines()) == len(served.splitlines()) > 2000
+
+
+def test_an_export_that_is_not_the_store_fails_and_leaves_no_file(
+    kg_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Graph Store URL that answers something else (here the SPARQL endpoint, which answers
+    ``?graph=`` with its description) gives an export the check refuses: exit 1, no file."""
+    monkeypatch.setenv("KG_GSP_URL", f"{kg_server}/sparql")
+    out = tmp_path / "all.nq"
+    result = CliRunner().invoke(
+        main, ["export", "-o", str(out), "--format", "nquads", "--store", f"{kg_server}/sparql"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "the export does not read back" in result.output
+    assert list(tmp_path.iterdir()) == []
+    # Read graph by graph as from a server kg does not know, each graph's "data" is the
+    # description: it parses, and the count tells.
+    guessed = RemoteStore(
+        f"{kg_server}/sparql", gsp_url=f"{kg_server}/sparql", engine=engines.generic("default")
+    )
+    try:
+        with pytest.raises(ExportMismatch, match="statements but the store holds"):
+            export.write(guessed, ox.RdfFormat.N_QUADS, io.BytesIO())
+    finally:
+        guessed.close()
+
+
+def test_a_checked_export_counts_every_graph_and_format(article_store: Store) -> None:
+    """The check holds for the store kinds: every format of the whole store, one graph and the
+    default graph read back as many statements as the store counts."""
+    for fmt in [*DATASET_FORMATS, *TRIPLE_FORMATS]:
+        sink = io.BytesIO()
+        assert export.write(article_store, rdf.format_named(fmt), sink) == len(sink.getvalue())
+    export.write(article_store, ox.RdfFormat.N_QUADS, io.BytesIO(), ARTICLE)
+    export.write(article_store, ox.RdfFormat.N_QUADS, io.BytesIO(), "default")
+    assert article_store.count(ARTICLE) == len(triples(article_store, ARTICLE))
+
+
+def test_a_dump_that_misses_statements_fails_the_check(article_store: Store) -> None:
+    class Short:
+        """The store, whose dump loses its last line."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(article_store, name)
+
+        def dump(self, fmt: ox.RdfFormat, *, graph: str | None = None) -> Iterator[bytes]:
+            whole = b"".join(article_store.dump(fmt, graph=graph))
+            yield whole[: whole.rstrip(b"\n").rindex(b"\n") + 1]
+
+    with pytest.raises(ExportMismatch, match="statements but the store holds"):
+        export.write(Short(), ox.RdfFormat.N_QUADS, io.BytesIO())  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from kg.http.app import create_app
 from kg.settings import Settings
+from kg.store.opening import open_store
 from kg.store.protocol import Store
 from tests.asgi import AppClient
 from tests.plugins.graphql_client import TOKEN, Client
@@ -146,3 +147,18 @@ def test_sparql_updates_are_counted_as_writes(article_store: Store) -> None:
     assert (done.status_code, refused.status_code) == (204, 401)
     key = {"operation": "sparqlUpdate", "result": "committed"}
     assert value(after, "kg_writes_total", **key) - value(before, "kg_writes_total", **key) == 1
+
+
+def test_the_access_log_cuts_a_long_path_as_it_cuts_the_query(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = open_store("memory")
+    with (
+        caplog.at_level(logging.INFO, logger="kg.access"),
+        AppClient(create_app(Settings(load_article=False), store=store)) as http,
+    ):
+        http.get("/id/" + "p" * 20_000, params={"q": "q" * 20_000})
+    store.close()
+    (line,) = (json.loads(r.getMessage()) for r in caplog.records if r.name == "kg.access")
+    assert line["path"] == ("/id/" + "p" * 20_000)[:1000]
+    assert len(line["query"]) == 1000

@@ -383,7 +383,8 @@ def export(fmt: str | None, graph: str | None, output: Path | None, store: str |
 
     Without --format: from the output's extension, else TriG (whole store) or Turtle (one
     graph). Turtle, N-Triples and RDF/XML carry no graph names: the whole store in them is the
-    union of its graphs.
+    union of its graphs. The export is read back as it is written: unless it holds as many
+    statements as the store, it exits 1 and leaves no file.
     """
     from kg.settings import Settings
     from kg.store import export as exporting
@@ -395,8 +396,7 @@ def export(fmt: str | None, graph: str | None, output: Path | None, store: str |
         if output is None or str(output) == "-":
             exporting.write(opened, rdf_format, sys.stdout.buffer, graph)
         else:
-            with open(output, "wb") as fh:
-                size = exporting.write(opened, rdf_format, fh, graph)
+            size = exporting.write_file(opened, rdf_format, output, graph)
             click.echo(f"wrote {size:,} bytes to {output}", err=True)
     finally:
         opened.close()

@@ -8,7 +8,6 @@ on ``/graphql``: ``kg.http.error_shape``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -19,12 +18,22 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from kg.errors import KgError, for_status
 from kg.graphql import query as graphql_query
-from kg.http import access, frontpage, graphql_view, gsp, guard, nodepage, pictures, sparql
+from kg.http import (
+    access,
+    frontpage,
+    graphql_view,
+    gsp,
+    guard,
+    health,
+    nodepage,
+    pictures,
+    sparql,
+)
 from kg.http.access import Instrumented
 from kg.http.deadlines import BodyDeadline
 from kg.http.error_shape import error_response
@@ -33,7 +42,7 @@ from kg.http.graphql_http import GraphQLResponseMedia
 from kg.http.headers import HEADERS, SecurityHeaders
 from kg.http.limits import Admission, BodyLimit, HeadLimit
 from kg.http.playground import static_routes
-from kg.http.state import AppState, state_of
+from kg.http.state import AppState
 from kg.settings import Settings
 from kg.store import querypool, sandbox
 from kg.store.counting import CountingStore
@@ -79,19 +88,6 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return answer(request, KgError("Unexpected error."), 500, HEADERS)
 
 
-async def healthz(request: Request) -> Response:
-    state = state_of(request)
-    try:
-        # Bounded here rather than by the store's own time limit, which on the embedded store
-        # sends the query to a query worker process reading a snapshot (kg.store.querypool):
-        # in this process, the health check stays a few milliseconds.
-        await asyncio.wait_for(run_in_threadpool(state.store.ask, "ASK { ?s ?p ?o }"), 5)
-    except Exception as exc:  # the health check reports any failure of the store
-        log.warning("health check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "store": "not answering"}, status_code=503)
-    return JSONResponse({"status": "ok", "store": "answering"})
-
-
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The kg ASGI app over ``store`` (opened from ``settings`` when not given)."""
     own_store = store is None
@@ -101,10 +97,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         settings=settings,
         store=CountingStore(opened),
         sparql_admission=Admission(settings.query_workers, settings.max_queued),
+        export_admission=Admission(settings.max_exports, 0, "setting max_exports"),
     )
     querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    routes: list[BaseRoute] = health.routes()  # /healthz (ready to take queries), /livez
     routes += access.routes()  # /metrics: Prometheus metrics of this process (or all workers)
 
     routes += sparql.routes()  # /sparql: SPARQL 1.1 Protocol and service description

@@ -263,6 +263,7 @@ def _body(held: Holdings) -> str:
         f'<a href="/id/org/openai">/id/org/openai</a>, '
         '<a href="/id/org/openai.ttl">/id/org/openai.ttl</a></li></ul>'
         '<h2 id="operators">For operators</h2><ul>'
-        '<li><a href="/healthz">/healthz</a>: whether the store answers</li>'
+        '<li><a href="/healthz">/healthz</a>: whether this server can take queries now '
+        '(readiness), <a href="/livez">/livez</a>: whether it runs (liveness)</li>'
         '<li><a href="/metrics">/metrics</a>: Prometheus metrics</li></ul>'
     )

@@ -8,24 +8,30 @@
 The format comes from ``?format=`` (a short name or a media type) or ``Accept``. The body is
 streamed from the store's ``dump``, so memory stays bounded however large the store is, and
 gzip-compressed on the fly when the client sends ``Accept-Encoding: gzip``.
+
+At most ``max_exports`` downloads stream at once (503 ``busy`` with ``Retry-After`` past that);
+when one ends, finished or abandoned by its client, its dump is closed at once, so the thread
+writing it and the store's iterator end with it (``DumpResponse``).
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from kg.errors import InputError, NotFound
 from kg.http.negotiate import choose
 from kg.http.state import state_of
 from kg.model import paths, rdf
 from kg.model.namespaces import check_iri
+from kg.store.export import close
 
 _DATASET_OFFERS = [
     "application/trig",
@@ -76,6 +82,27 @@ def _wants_gzip(request: Request) -> bool:
     return False
 
 
+class DumpResponse(StreamingResponse):
+    """A streamed export; ``done()`` runs when the response ends, however it ends (sent whole,
+    the client gone, an error), with no thread then reading the stream."""
+
+    def __init__(
+        self,
+        content: Iterator[bytes],
+        done: Callable[[], None],
+        media_type: str,
+        headers: dict[str, str],
+    ) -> None:
+        super().__init__(content, media_type=media_type, headers=headers)
+        self.done = done
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.done()
+
+
 async def export(request: Request) -> Response:
     state = state_of(request)
     params = request.query_params
@@ -93,10 +120,20 @@ async def export(request: Request) -> Response:
         if graph_iri is not None and graph_iri not in store.named_graphs():
             raise NotFound(f"there is no graph <{graph_iri}> in the store", graph=graph_iri)
         chunks = iter(store.dump(rdf, graph=graph))
-        # The first chunk is produced before answering, so a failure gets its own status.
-        return chunks, next(chunks, b"")
+        try:
+            # The first chunk is produced before answering, so a failure gets its own status.
+            return chunks, next(chunks, b"")
+        except BaseException:
+            close(chunks)
+            raise
 
-    chunks, head = await run_in_threadpool(first)
+    admission = state.export_admission
+    admission.enter("export")
+    try:
+        chunks, head = await run_in_threadpool(first)
+    except BaseException:
+        admission.leave()
+        raise
 
     def body() -> Iterator[bytes]:
         yield head
@@ -111,7 +148,13 @@ async def export(request: Request) -> Response:
     if _wants_gzip(request):
         stream = gzip_stream(stream)
         headers["Content-Encoding"] = "gzip"
-    return StreamingResponse(stream, media_type=rdf.media_type, headers=headers)
+
+    def done() -> None:
+        close(stream)
+        close(chunks)
+        admission.leave()
+
+    return DumpResponse(stream, done, rdf.media_type, headers)
 
 
 async def ontology(request: Request) -> Response:

@@ -15,7 +15,7 @@ without one (chunked) is counted as it arrives and refused once it passes the li
 handler ever holds more than ``max_body`` bytes of it.
 
 ``Admission`` bounds the SPARQL requests at work and waiting (settings ``query_workers``,
-``max_queued``).
+``max_queued``), and the exports streaming at once (``max_exports``).
 """
 
 from __future__ import annotations
@@ -122,22 +122,38 @@ class BodyLimit:
 class Admission:
     """At most ``running + queued`` requests inside at once; more get ``ServiceBusy`` (503 with
     ``Retry-After``) at once, so a burst cannot pile up without bound. How many of those run
-    at the same moment is bounded where the work happens (``kg.store.querypool``)."""
+    at the same moment is bounded where the work happens (``kg.store.querypool``). ``names``
+    says which settings set the bounds. Used on the event loop only (no lock needed)."""
 
-    def __init__(self, running: int, queued: int) -> None:
+    def __init__(
+        self, running: int, queued: int, names: str = "settings query_workers and max_queued"
+    ) -> None:
         self.running = max(1, running)
         self.queued = max(0, queued)
+        self.names = names
         self._inside = 0
+
+    @property
+    def full(self) -> bool:
+        """Whether the next request would be refused."""
+        return self._inside >= self.running + self.queued
+
+    def enter(self, what: str) -> None:
+        """Take a place (``leave`` gives it back), or ``ServiceBusy``."""
+        if self.full:
+            raise ServiceBusy(
+                f"too many {what} requests at once ({self.running} running, {self.queued} "
+                f"waiting: {self.names}); retry shortly"
+            )
+        self._inside += 1
+
+    def leave(self) -> None:
+        self._inside -= 1
 
     @contextmanager
     def slot(self, what: str) -> Iterator[None]:
-        if self._inside >= self.running + self.queued:
-            raise ServiceBusy(
-                f"too many {what} requests at once ({self.running} running, {self.queued} "
-                "waiting: settings query_workers and max_queued); retry shortly"
-            )
-        self._inside += 1
+        self.enter(what)
         try:
             yield
         finally:
-            self._inside -= 1
+            self.leave()

@@ -19,6 +19,9 @@
   embedded store stops when the client disconnects.
 * GET with no query: a description of the service (SPARQL 1.1 Service Description) in Turtle,
   N-Triples, RDF/XML or JSON-LD.
+* Every answer to a query, and the description, carries ``Link: <store>; rel="<the Graph Store
+  Protocol>"`` (``kg.store.engines.GRAPH_STORE_REL``): where the dataset is read graph by graph
+  or whole, so that a client (kg's own remote store, ``kg export``) need not guess.
 """
 
 from __future__ import annotations
@@ -43,8 +46,13 @@ from kg.http.state import AppState, require_writer, state_of
 from kg.metrics import record_write
 from kg.model.namespaces import check_iri
 from kg.store import workers
+from kg.store.engines import GRAPH_STORE_REL
 from kg.store.results import GRAPH_FORMATS, SOLUTION_FORMATS, format_name
 from kg.writes import search
+
+#: Headers of every answer to a query: the Vary, and where the Graph Store is (relative to
+#: ``/sparql``, so it holds behind a proxy that adds a path prefix).
+ANSWER_HEADERS = {"Vary": "Accept", "Link": f'<store>; rel="{GRAPH_STORE_REL}"'}
 
 #: Media types offered for SELECT and ASK results, the default first.
 RESULT_TYPES = [
@@ -195,7 +203,7 @@ async def _query(
         return raw.media_type, b"".join(raw.chunks)
 
     media_type, body = await watched(request, run)
-    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+    return Response(body, media_type=media_type, headers=ANSWER_HEADERS)
 
 
 def limits_of(state: AppState) -> guard.Limits:
@@ -337,7 +345,7 @@ async def service_description(request: Request) -> Response:
         )
         or b""
     )
-    return Response(body, media_type=rdf.media_type, headers={"Vary": "Accept"})
+    return Response(body, media_type=rdf.media_type, headers=ANSWER_HEADERS)
 
 
 def routes() -> list[BaseRoute]:

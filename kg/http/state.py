@@ -1,5 +1,5 @@
-"""What every request handler of the kg app reads: the settings, the store and the SPARQL
-admission bound (``AppState``, set on the app by ``kg.http.app.create_app``), and the
+"""What every request handler of the kg app reads: the settings, the store and the admission
+bounds (``AppState``, set on the app by ``kg.http.app.create_app``), and the
 write-token check for a request."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ class AppState:
     store: Store
     #: Bounds the SPARQL requests at work and waiting (``query_workers``, ``max_queued``).
     sparql_admission: Admission
+    #: Bounds the exports (``/export``, ``/store``) streaming at once (``max_exports``).
+    export_admission: Admission
 
 
 def state_of(request: HTTPConnection) -> AppState:

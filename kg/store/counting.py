@@ -67,9 +67,9 @@ class CountingStore:
         count_store_call("is_empty")
         return self.inner.is_empty()
 
-    def count(self) -> int:
+    def count(self, graph: str | None = None) -> int:
         count_store_call("count")
-        return self.inner.count()
+        return self.inner.count(graph)
 
     def close(self) -> None:
         self.inner.close()

@@ -400,8 +400,13 @@ class EmbeddedStore(ResultQueries):
     def sorts_pages(self) -> bool:
         return True
 
-    def count(self) -> int:
-        return len(self._store)
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        name: ox.NamedNode | ox.DefaultGraph = (
+            ox.DefaultGraph() if graph == "default" else ox.NamedNode(graph)
+        )
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, name))
 
     def close(self) -> None:
         if self.path is not None:

@@ -28,8 +28,10 @@ of its default graph) and keeps an :class:`Engine` saying:
   Virtuoso 7.2 gives rows whose key belongs to another node once the query filters on it, so
   there, and on an engine kg does not know, kg reads the list's keys and cuts the page itself;
 * **where the Graph Store Protocol is** when the settings do not say (Virtuoso:
-  ``/sparql-graph-crud``), and whether a GET without ``graph`` returns the whole dataset as
-  quads (Oxigraph does; elsewhere kg reads graph by graph).
+  ``/sparql-graph-crud``; a server whose answers carry a ``Link`` of relation
+  ``GRAPH_STORE_REL`` names it there, as kg's ``/sparql`` names its ``/store``), and whether a
+  GET without ``graph`` returns the whole dataset as quads (Oxigraph and kg do; elsewhere kg
+  reads graph by graph).
 """
 
 from __future__ import annotations
@@ -85,6 +87,15 @@ VIRTUOSO = Engine(
     gsp_path="/sparql-graph-crud",
     drop_all_ignored=True,
 )
+
+
+#: The relation of the ``Link`` a SPARQL endpoint's answers carry to its Graph Store Protocol
+#: endpoint (an extension relation type, RFC 8288: the Graph Store Protocol's own address).
+GRAPH_STORE_REL = "http://www.w3.org/TR/sparql11-http-rdf-update/"
+
+#: A kg service (``kg serve``) used as a store: its default graph is the union of its named graphs
+#: and its Graph Store (``/store``, named by ``GRAPH_STORE_REL``) gives the whole dataset.
+KG = Engine("kg", "default", whole_dataset_get=True)
 
 
 def from_server_header(server: str) -> Engine | None:

@@ -156,8 +156,9 @@ class Store(Protocol):
 
     def is_empty(self) -> bool: ...
 
-    def count(self) -> int:
-        """How many quads the store holds (all graphs)."""
+    def count(self, graph: str | None = None) -> int:
+        """How many quads the store holds: in all graphs, or in ``graph`` (an IRI, or
+        ``"default"``), counted as ``dump`` writes them."""
         ...
 
     def close(self) -> None: ...

@@ -30,7 +30,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -95,6 +95,8 @@ class RemoteStore(ResultQueries):
         self.url = url
         self._update_url = update_url
         self._gsp_url = gsp_url
+        #: The Graph Store URL the server's answers named (``engines.GRAPH_STORE_REL``).
+        self._found_gsp: str | None = None
         self._engine = engine
         self._settled = engine is not None
         self._probe_lock = threading.Lock()
@@ -119,6 +121,10 @@ class RemoteStore(ResultQueries):
             self._fail(response, "the first query")
         finally:
             response.close()
+        graph_store = response.links.get(engines.GRAPH_STORE_REL, {}).get("url")
+        if graph_store:  # a kg service, which says where its Graph Store is
+            self._found_gsp = urljoin(str(response.url), graph_store)
+            return engines.KG, True
         known = engines.from_server_header(str(response.headers.get("server", "")))
         if known is not None:
             return known, True
@@ -147,7 +153,9 @@ class RemoteStore(ResultQueries):
     def gsp_url(self) -> str:
         if self._gsp_url:
             return self._gsp_url
-        path = self.engine.gsp_path
+        path = self.engine.gsp_path  # probes the server, which may name its Graph Store
+        if self._found_gsp:
+            return self._found_gsp
         if path is not None:
             parts = urlsplit(self.url)
             return f"{parts.scheme}://{parts.netloc}{path}"
@@ -398,19 +406,27 @@ class RemoteStore(ResultQueries):
             return True  # the default graph is the union: nothing outside the named graphs
         return not self._evaluate("ASK { ?s ?p ?o }", [], None, None).boolean()
 
-    def count(self) -> int:
-        graphs = self.named_graphs()
-        if self.engine.union == "default":
-            if not graphs:
+    def count(self, graph: str | None = None) -> int:
+        if graph == "default":
+            if self.engine.union == "default":  # as dump: kg's own triples are all named
                 return 0
-            values = " ".join(f"<{g}>" for g in graphs)
-            query = (
-                f"SELECT (COUNT(*) AS ?n) {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-            )
+            query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+        elif graph is not None:
+            query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         else:
-            query = "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+            query = self._count_all()
         rows = self._evaluate(query, [], None, None).rows()
         return int(rows[0]["n"].value)
+
+    def _count_all(self) -> str:
+        engine = self.engine
+        if engine.union == "default" and engine.system_graphs is None:
+            return "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+        if engine.union == "default":  # without the server's own graphs
+            graphs = self.named_graphs()
+            values = " ".join(f"<{g}>" for g in graphs) or "<urn:kg:empty>"
+            return f"SELECT (COUNT(*) AS ?n) {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        return "SELECT (COUNT(*) AS ?n) { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
     def close(self) -> None:
         self._client.close()

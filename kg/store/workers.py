@@ -133,6 +133,7 @@ class Pool:
         self.preload = preload
         self._idle: list[_Worker] = []
         self._count = 0  # workers alive, idle or busy
+        self._waiting = 0  # calls waiting for a worker
         self._cond = threading.Condition()
         #: Counters since start: calls, workers started, workers killed at a deadline.
         self.stats = {"calls": 0, "started": 0, "killed": 0}
@@ -142,18 +143,27 @@ class Pool:
         ``wait`` seconds with every worker busy."""
         limit = time.monotonic() + wait
         with self._cond:
-            while not self._idle and self._count >= self.size:
-                left = limit - time.monotonic()
-                if left <= 0:
-                    raise ServiceBusy(
-                        f"every {self.noun} worker process was busy for {wait:g} s "
-                        f"({self.size} run at once, setting query_workers); retry shortly"
-                    )
-                self._cond.wait(left)
+            self._waiting += 1
+            try:
+                while not self._idle and self._count >= self.size:
+                    left = limit - time.monotonic()
+                    if left <= 0:
+                        raise ServiceBusy(
+                            f"every {self.noun} worker process was busy for {wait:g} s "
+                            f"({self.size} run at once, setting query_workers); retry shortly"
+                        )
+                    self._cond.wait(left)
+            finally:
+                self._waiting -= 1
             if self._idle:
                 return self._idle.pop()
             self._count += 1
             return None
+
+    def load(self) -> tuple[int, int]:
+        """(calls running in a worker now, calls waiting for one): a glance, for health."""
+        with self._cond:
+            return self._count - len(self._idle), self._waiting
 
     def _give_back(self, worker: _Worker | None) -> None:
         with self._cond:
