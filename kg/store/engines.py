@@ -86,6 +86,12 @@ VIRTUOSO = Engine(
     drop_all_ignored=True,
 )
 
+#: kg's own SPARQL endpoint (``kg serve``) over an embedded store, which is Oxigraph: its default
+#: graph is the union of the named graphs, its Graph Store Protocol is at ``/store``. Pages are
+#: cut by the client: the server-cut page query's sort key joins its parts with a control
+#: character, which kg's guard refuses in a query text (``kg.http.guard``).
+KG = Engine("kg", "default", whole_dataset_get=True, gsp_path="/store", shape_queries=True)
+
 
 def from_server_header(server: str) -> Engine | None:
     """The engine a ``Server`` response header names, when kg knows it."""
