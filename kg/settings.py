@@ -105,8 +105,8 @@ class Settings:
     )
     write_token: str | None = setting(
         None,
-        "Bearer token that writes (mutations, SPARQL Update) must bring. Without it, "
-        "writes are disabled.",
+        "Bearer token that writes (mutations, SPARQL Update, loads into /store) must bring; "
+        "kg load sends it to a running kg serve. Without it, writes are disabled.",
         secret=True,
     )
     query_timeout: float = setting(

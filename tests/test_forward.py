@@ -55,3 +55,25 @@ def test_a_reader_answers_reads_and_refuses_writes_clearly_when_the_writer_is_do
     assert update.status_code == 503
     assert update.json()["error"]["code"] == "writer_unavailable"
     assert article_store.count() > 0
+
+
+def test_a_reader_forwards_loads_into_the_store_to_the_writer(
+    article_store: Store, listener: Listener
+) -> None:
+    listener.close()
+    settings = Settings(writer_url=f"http://127.0.0.1:{listener.port}", writer_timeout=2)
+    client = AppClient(create_app(settings, store=article_store))
+    for method in ("PUT", "POST"):
+        load = client.request(
+            method,
+            "/store",
+            params={"graph": "https://w3id.org/aikg/graph/notes"},
+            content=b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .",
+            headers={"Content-Type": "text/turtle", "Authorization": "Bearer whatever"},
+        )
+        assert load.status_code == 503, load.text  # not written here: sent to the writer
+        assert load.json()["error"]["code"] == "writer_unavailable"
+    assert (
+        client.get("/store", params={"graph": "https://w3id.org/aikg/graph/ciol-katti"}).status_code
+        == 200
+    )

@@ -19,6 +19,7 @@ from rdflib.namespace import SH
 
 from kg.cli.commands import main
 from kg.model import paths, rdf
+from kg.validation.quotations import QuotationCheck
 from kg.validation.validate import shapes_graph
 
 KG = str(Path(sys.executable).with_name("kg"))
@@ -323,3 +324,17 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = validate(tmp_path / "absent.ttl")
     assert result.exit_code == 2
     assert "absent.ttl" in result.stderr
+
+
+def test_many_unchecked_citations_are_counted_not_listed() -> None:
+    check = QuotationCheck()
+    check.counts["none"] = 16_050
+    check.unchecked = [(f"https://e.org/c{n:05}", f"https://e.org/s{n % 3}") for n in range(16_050)]
+    lines = check.to_text().splitlines()
+    assert "16,050 quote a source whose text kg does not hold" in lines[0]
+    assert (
+        lines[1] == "  16,050 citations not checked (no source text), of 3 source(s); the first 5:"
+    )
+    assert lines[2] == "  not checked: <https://e.org/c00000> (source <https://e.org/s0>)"
+    assert lines[7] == "  ... and 16,045 more"
+    assert len(lines) == 8

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kg.cli.draw import draw
+from kg.cli.options import STORE as _STORE
+from kg.cli.options import flag_help as _flag_help
 from kg.errors import InputError, KgError
-from kg.settings import SETTINGS
 
 if TYPE_CHECKING:
     from kg.validation.quotations import QuotationCheck
@@ -49,19 +51,6 @@ class _Group(click.Group):
         raise KgClickError(
             InputError("out of memory: the input is too large to process on this machine")
         )
-
-
-def _flag_help(name: str, what: str) -> str:
-    """The help of the flag of setting ``name``: ``what``, then the setting's default and
-    variable, as ``kg.settings`` declares them."""
-    declared = next(s for s in SETTINGS if s.name == name)
-    default = f"default {declared.default}; " if declared.default is not None else ""
-    return f"{what} ({default}KG_{name.upper()})."
-
-
-_STORE = click.option(
-    "--store", help=_flag_help("store", "Store directory, 'memory', or a SPARQL server URL")
-)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -117,12 +106,12 @@ def validate(files: tuple[Path, ...], fmt: str | None, output: str, store: str |
 def _validate_store(location: str) -> tuple[Report, QuotationCheck]:
     """The report of kg.validation.fastvalidate over the store at ``location`` (or the
     configured one), as it is: an empty store is not seeded first."""
+    from kg.cli.service import reading
     from kg.settings import Settings
-    from kg.store.opening import store_for
     from kg.validation.fastvalidate import validate_store
     from kg.validation.quotations import quotations_of
 
-    opened = store_for(Settings.load(store=location or None))
+    opened = reading(Settings.load(store=location or None), seeded=False)
     try:
         return validate_store(opened), quotations_of(opened)
     finally:
@@ -173,9 +162,8 @@ def query(document: str, variables: str | None, explain: bool, store: str | None
     """
     import json
 
-    from kg.graphql.schema import execute
+    from kg.cli.service import answer
     from kg.settings import Settings
-    from kg.store.opening import open_seeded
 
     try:
         text = Path(document[1:]).read_text() if document.startswith("@") else document
@@ -184,18 +172,16 @@ def query(document: str, variables: str | None, explain: bool, store: str | None
         raise InputError(str(exc)) from exc
     if values is not None and not isinstance(values, dict):
         raise InputError("--variables must be a JSON object")
-    settings = Settings.load(store=store)
-    opened = open_seeded(settings)
-    try:
-        sparql: list[str] = []
-        result = execute(opened, settings, text, values, log_to=sparql)
-    finally:
-        opened.close()
+    sparql: list[str] = []
+    result = answer(Settings.load(store=store), text, values, explain=explain, log_to=sparql)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if explain:
         for number, generated in enumerate(sparql, 1):
             click.echo(f"\n# SPARQL query {number} of {len(sparql)}\n{generated}")
     sys.exit(1 if result.get("errors") else 0)
+
+
+main.add_command(draw)
 
 
 @main.command()
@@ -206,73 +192,16 @@ def schema() -> None:
     click.echo(sdl(), nl=False)
 
 
-_LAYOUT = click.option(
-    "--layout",
-    type=click.Choice(["auto", "dot", "grandalf"]),
-    default="auto",
-    show_default=True,
-    help="Layout engine: Graphviz dot (needs Graphviz), grandalf (pure Python), or auto.",
-)
-_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    required=True,
-    help="SVG file to write ('-' for standard output).",
-)
-
-
-@main.group()
-def draw() -> None:
-    """Draw pictures from the graph as SVG files (the pages /orgchart/ID and /timeline)."""
-
-
-@draw.command("orgchart")
-@click.argument("ident", metavar="ID")
-@_OUTPUT
-@_STORE
-@_LAYOUT
-def draw_orgchart(ident: str, output: Path, store: str | None, layout: str) -> None:
-    """Draw the organisation chart of ID (e.g. openai, org/openai or a full IRI).
-
-    The chart shows the units nested as the graph nests them, each with its lead post and
-    holder, the reporting lines between posts, "kg editorial note" on what only kg's notes
-    state and the sources' hedges, and the before/after of each reorganisation of them.
-    """
-    from kg.pictures.files import draw_orgchart as run
-    from kg.settings import Settings
-
-    _write(output, run(Settings.load(store=store), ident, engine=layout))
-
-
-@draw.command("timeline")
-@_OUTPUT
-@click.option("--organisation", help="Only events of this organisation (e.g. openai).")
-@click.option("--kind", help="Only events of this kind (e.g. StrategyShift, Reorganisation).")
-@_STORE
-def draw_timeline(
-    output: Path, organisation: str | None, kind: str | None, store: str | None
-) -> None:
-    """Draw the strategy timeline: events in date order, undated events last."""
-    from kg.pictures.files import draw_timeline as run
-    from kg.settings import Settings
-
-    _write(output, run(Settings.load(store=store), organisation=organisation, kind=kind))
-
-
-def _write(output: Path, svg: str) -> None:
-    if str(output) == "-":
-        click.echo(svg, nl=False)
-    else:
-        output.write_text(svg, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-
-
 @main.command("load")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--graph", help="Named graph for triple formats (default: graph/<file stem>).")
 @click.option("--format", "fmt", help="RDF format of the files (default: from the extension).")
 @_STORE
+@click.option(
+    "--token",
+    help="Write token of the running kg serve holding the store, when there is one "
+    "(default: KG_WRITE_TOKEN).",
+)
 @click.option(
     "--bulk/--no-bulk",
     default=None,
@@ -280,20 +209,40 @@ def _write(output: Path, svg: str) -> None:
     "(default: on for files over 2 MiB).",
 )
 def load_command(
-    files: tuple[Path, ...], graph: str | None, fmt: str | None, store: str | None, bulk: bool
+    files: tuple[Path, ...],
+    graph: str | None,
+    fmt: str | None,
+    store: str | None,
+    token: str | None,
+    bulk: bool,
 ) -> None:
     """Validate RDF FILES against the shapes and load them in one transaction.
 
     Each source goes into its own named graph; loading a graph again replaces it. A file that
-    does not parse (exit 2) or does not conform (exit 1, with the report) loads nothing.
+    does not parse (exit 2) or does not conform (exit 1, with the report) loads nothing. While
+    kg serve holds the store, the files go through its write path (with the write token).
     """
     import io
 
+    from kg.cli import service
     from kg.settings import Settings
-    from kg.store.opening import open_seeded
-    from kg.writes.load import LARGE_LOAD_BYTES, load
+    from kg.store.opening import open_or_served
+    from kg.store.serving import Service
+    from kg.writes.load import LARGE_LOAD_BYTES, load, read_files, sources
 
-    opened = open_seeded(Settings.load(store=store))
+    settings = Settings.load(store=store, write_token=token)
+    opened = open_or_served(settings)
+    if isinstance(opened, Service):
+        click.echo(service.note(opened, settings.store_location), err=True)
+        started = time.monotonic()
+        todo = sources(files, fmt, graph)
+        done = service.load(opened, read_files(todo), settings.write_token)
+        click.echo(
+            f"Loaded {done['triples']:,} triples into {len(done['graphs']):,} graph(s) from "
+            f"{len(todo)} file(s) through {opened.url} in {time.monotonic() - started:.2f} s "
+            f"(change {done['change']})"
+        )
+        return
     size = sum(p.stat().st_size for p in files if p.is_file())
     shown = bulk if bulk is not None else size > LARGE_LOAD_BYTES
     started = time.monotonic()
@@ -335,11 +284,11 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     kg's prefixes (kg:, id:, org:, prov:, schema:, skos:, dct:, rdfs:, xsd: ...) are declared.
     The query is checked as /sparql checks it: federated SERVICE is refused (exit 2).
     """
+    from kg.cli.service import reading
     from kg.http import guard
     from kg.model.namespaces import PREFIXES, sparql_prefixes
     from kg.settings import Settings
     from kg.store import querypool
-    from kg.store.opening import open_seeded
     from kg.store.results import table
 
     try:
@@ -351,7 +300,7 @@ def sparql(text: str, fmt: str, store: str | None, timeout: float | None) -> Non
     querypool.configure(memory_mib=settings.query_memory, concurrency=settings.query_workers)
     # The same guard as /sparql: no SERVICE or LOAD, nothing it cannot judge.
     checked = guard.inspect_query(query, guard.Limits.of(settings))
-    opened = open_seeded(settings)
+    opened = reading(settings)
     try:
         raw = opened.query_raw(
             checked.text,
@@ -386,12 +335,12 @@ def export(fmt: str | None, graph: str | None, output: Path | None, store: str |
     union of its graphs. The export is read back as it is written: unless it holds as many
     statements as the store, it exits 1 and leaves no file.
     """
+    from kg.cli.service import reading
     from kg.settings import Settings
     from kg.store import export as exporting
-    from kg.store.opening import open_seeded
 
     rdf_format = exporting.choose_format(fmt, output, graph)
-    opened = open_seeded(Settings.load(store=store))
+    opened = reading(Settings.load(store=store))
     try:
         if output is None or str(output) == "-":
             exporting.write(opened, rdf_format, sys.stdout.buffer, graph)

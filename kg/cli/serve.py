@@ -7,6 +7,9 @@ readable by this user only (``KG_SETTINGS_FILE`` names it; removed when the serv
 their types and secrets intact, not as ``KG_*`` strings every child process would inherit. The
 workers share nothing but the store; the embedded on-disk store can be opened by one process
 only, so several workers need a remote store (``KG_STORE=http://...``).
+
+Serving an embedded on-disk store, ``kg serve`` records its URL and process id beside the store
+(``kg.store.serving``) until it stops, so the other commands reach the store through it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from kg.http.headers import HEADERS
 from kg.http.limits import head_too_large
 from kg.model.text import SafeFormatter
 from kg.settings import Settings
-from kg.store import opening
+from kg.store import opening, serving
 
 log = logging.getLogger("kg.serve")
 
@@ -217,9 +220,18 @@ def log_config() -> dict[str, Any]:
     return config
 
 
+def base_url(settings: Settings, *, connect: bool = False) -> str:
+    """The service's base URL; with ``connect``, the one a client on this machine reaches
+    (a wildcard address, 0.0.0.0 or ::, becomes the loopback address)."""
+    host = settings.host
+    if connect:
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    host = host if ":" not in host else f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
 def urls(settings: Settings) -> list[str]:
-    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
-    base = f"http://{host}:{settings.port}"
+    base = base_url(settings)
     return [
         f"GraphQL     {base}/graphql",
         f"SPARQL      {base}/sparql",
@@ -261,6 +273,10 @@ def serve(settings: Settings) -> None:
     click.echo(f"kg: store {settings.store_location}")
     for line in urls(settings):
         click.echo(f"kg: {line}")
+    # The other commands, finding the embedded store held by this process, come here.
+    recorded = opening.is_local(settings.store_location)
+    if recorded:
+        serving.publish(settings.store_location, base_url(settings, connect=True))
     try:
         uvicorn.run(
             app,
@@ -279,5 +295,7 @@ def serve(settings: Settings) -> None:
             limit_concurrency=settings.max_connections,
         )
     finally:
+        if recorded:
+            serving.withdraw(settings.store_location)
         if settings_file is not None:
             shutil.rmtree(settings_file.parent, ignore_errors=True)

@@ -154,7 +154,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
-                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_methods=["GET", "POST", "PUT", "OPTIONS"],
                 allow_headers=["Accept", "Authorization", "Content-Type"],
                 max_age=600,
             ),

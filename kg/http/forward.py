@@ -11,7 +11,8 @@ so exactly one ``kg serve`` is the writer and the others, started with ``writer_
   deeply or variables past ``max_variable_depth`` or ``max_variable_values`` are refused here
   with 400, as the endpoint would);
 * ``POST /sparql`` carrying an update (``application/sparql-update``, or a form with
-  ``update``).
+  ``update``);
+* ``PUT`` and ``POST /store``: a load through the writer (``kg.http.gsp``).
 
 The request goes on as it came (body, query string, ``Content-Type``, ``Accept`` and the
 caller's ``Authorization``, which the writer checks), with the writer's answer passed back as it
@@ -38,6 +39,8 @@ from kg.http.error_shape import error_response
 from kg.settings import Settings
 
 _PASSED_ON = ("content-type", "accept", "authorization")
+#: The requests that may write (method, path); which of them do is ``is_write``'s to say.
+_WRITES = {("POST", "/graphql"), ("POST", "/sparql"), ("PUT", "/store"), ("POST", "/store")}
 _DEFAULTS = Settings()
 
 
@@ -94,15 +97,8 @@ class WriteForwarding:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or path
-            not in (
-                "/graphql",
-                "/sparql",
-            )
-        ):
+        method = str(scope.get("method"))
+        if scope["type"] != "http" or (method, path) not in _WRITES:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -124,7 +120,7 @@ class WriteForwarding:
             await answer(scope, receive, send)
             return
         if write:
-            response = await self.forward(path, query_string, headers, body)
+            response = await self.forward(path, query_string, headers, body, method)
             await response(scope, receive, send)
             return
         replayed = False
@@ -139,12 +135,19 @@ class WriteForwarding:
         await self.app(scope, replay, send)
 
     def is_write(self, path: str, body: bytes, content_type: str, query_string: str) -> bool:
+        if path == "/store":
+            return True
         if path == "/graphql":
             return is_mutation(body, content_type, self.settings)
         return is_update(body, content_type, query_string)
 
     async def forward(
-        self, path: str, query_string: str, headers: dict[str, str], body: bytes
+        self,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        method: str = "POST",
     ) -> Response:
         url = f"{self.writer_url}{path}" + (f"?{query_string}" if query_string else "")
         sent = {k: v for k, v in headers.items() if k in _PASSED_ON}
@@ -154,7 +157,7 @@ class WriteForwarding:
             return error_response(error, path=path, accept=headers.get("accept"), status=status)
 
         try:
-            answer = await self.client.post(url, content=body, headers=sent)
+            answer = await self.client.request(method, url, content=body, headers=sent)
         except httpx.ConnectError as exc:
             return _error(
                 f"the writer at {self.writer_url} cannot be reached ({type(exc).__name__}); "

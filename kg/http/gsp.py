@@ -1,4 +1,4 @@
-"""``/export`` and the read side of the SPARQL 1.1 Graph Store Protocol (also at ``/store``).
+"""``/export`` and the SPARQL 1.1 Graph Store Protocol at ``/store``.
 
 * ``GET /export``: the whole dataset (TriG by default; N-Quads, JSON-LD; a single-graph format
   such as Turtle gives the union of the graphs, without their names);
@@ -12,6 +12,17 @@ gzip-compressed on the fly when the client sends ``Accept-Encoding: gzip``.
 At most ``max_exports`` downloads stream at once (503 ``busy`` with ``Retry-After`` past that);
 when one ends, finished or abandoned by its client, its dump is closed at once, so the thread
 writing it and the store's iterator end with it (``DumpResponse``).
+
+Writes, with the write token, go through the writer as a mutation does (``kg.writes.load``:
+validated against the shapes on the nodes they touch, recorded in the history):
+
+* ``PUT /store?graph=IRI``: the body (any RDF format, by ``Content-Type``) replaces the graph;
+* ``POST /store?graph=IRI``: the body is added to the graph;
+* without ``graph``, a quad format (TriG, N-Quads, JSON-LD) keeps its named graphs: PUT
+  replaces each graph it names (as ``kg load`` does), POST adds to them.
+
+The answer is a JSON summary: the statements and graphs written and the history record
+(``change``). The body is capped by ``max_body``; a reader replica forwards these to the writer.
 """
 
 from __future__ import annotations
@@ -22,16 +33,17 @@ from collections.abc import Callable, Iterator
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from kg.errors import InputError, NotFound
 from kg.http.negotiate import choose
-from kg.http.state import state_of
+from kg.http.state import require_writer, state_of
 from kg.model import paths, rdf
 from kg.model.namespaces import check_iri
 from kg.store.export import close
+from kg.writes.load import load_data
 
 _DATASET_OFFERS = [
     "application/trig",
@@ -157,6 +169,34 @@ async def export(request: Request) -> Response:
     return DumpResponse(stream, done, rdf.media_type, headers)
 
 
+async def load(request: Request) -> Response:
+    """``PUT``/``POST /store[?graph=IRI]``: a validated write of the body (see the module docs)."""
+    state = state_of(request)
+    require_writer(request)
+    params = request.query_params
+    if "default" in params:
+        raise InputError("kg keeps every statement in a named graph: use ?graph=IRI")
+    graph = params.get("graph")
+    if graph is not None:
+        check_iri(graph, "graph")
+    media = request.headers.get("content-type", "")
+    if not media:
+        raise InputError("send the body's RDF media type as Content-Type (e.g. text/turtle)")
+    fmt = rdf.format_named(media, what="Content-Type")
+    body = await request.body()
+    result = await run_in_threadpool(
+        load_data, state.store, body, fmt, graph=graph, replace=request.method == "PUT"
+    )
+    return JSONResponse(
+        {
+            "triples": result.triples,
+            "graphs": result.graphs,
+            "change": result.change,
+            "seconds": round(result.seconds, 3),
+        }
+    )
+
+
 async def ontology(request: Request) -> Response:
     """The OWL ontology, as shipped (Turtle)."""
     return FileResponse(
@@ -181,6 +221,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/export", export, methods=["GET"]),
         Route("/store", export, methods=["GET"]),
+        Route("/store", load, methods=["PUT", "POST"]),
         Route("/ontology", ontology, methods=["GET"]),
         Route("/shapes", shapes, methods=["GET"]),
     ]

@@ -212,6 +212,17 @@ def parse_file(
         raise InputError(f"{path}: {exc.strerror or exc}", source=str(path)) from exc
 
 
+def parse_bytes(data: bytes, fmt: ox.RdfFormat, source: str) -> list[ox.Quad]:
+    """Every quad of an RDF document held in memory (``source`` names it in errors), or a
+    ParseError naming the line; nothing partial."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_doctype(data, source)
+    try:
+        return list(ox.parse(_without_bom(data), fmt))
+    except (SyntaxError, ValueError) as exc:
+        raise parse_error(exc, source, fmt=fmt, data=data) from exc
+
+
 _BOM = b"\xef\xbb\xbf"
 
 

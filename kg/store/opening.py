@@ -4,6 +4,10 @@ and seeds an empty store with the shipped ontology and article graph.
 ``open_seeded(settings)`` is what the commands and ``kg serve`` read: the store the settings
 name, seeded when it is empty (and ``load_article`` is on); ``seed(settings)`` does the same
 and closes it again (``kg serve`` seeds once before its workers start).
+
+``open_or_served(settings)`` is what the commands beside a running service read: the store, or,
+when an embedded store is held by a running ``kg serve`` (``kg.store.serving``), that service,
+whose endpoints the command then goes through (``served_store`` reads it over SPARQL).
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 
+from kg.errors import StoreUnavailable
 from kg.model import paths, rdf
 from kg.model.namespaces import ONTOLOGY_GRAPH
 from kg.settings import Settings
+from kg.store import engines, serving
 from kg.store.embedded import EmbeddedStore
 from kg.store.protocol import Store
 from kg.store.remote import RemoteStore
@@ -95,3 +101,39 @@ def seed(settings: Settings) -> bool:
 
 def _seed(store: Store, settings: Settings) -> bool:
     return settings.load_article and ensure_seeded(store)
+
+
+def is_local(location: str) -> bool:
+    """Whether ``location`` is an embedded on-disk store (not ``memory``, not a URL)."""
+    return location != "memory" and not location.startswith(("http://", "https://"))
+
+
+def open_or_served(settings: Settings, *, seeded: bool = True) -> Store | serving.Service:
+    """The store the settings name (seeded as ``open_seeded`` does when ``seeded``), or the
+    running ``kg serve`` that holds it when it is an embedded store opened by that service.
+
+    ``StoreUnavailable`` when the store cannot be opened and no running service is recorded
+    for it, saying what holds it and what to do."""
+    try:
+        return open_seeded(settings) if seeded else store_for(settings)
+    except StoreUnavailable as exc:
+        location = settings.store_location
+        if not is_local(location):
+            raise
+        service = serving.find(location)
+        if service is not None:
+            return service
+        reason = exc.__cause__ or exc
+        raise StoreUnavailable(
+            f"cannot open the store at {location}: {reason}. Another process holds it (an "
+            f"embedded store is opened by one process at a time), and no running kg serve is "
+            f"recorded for it ({serving.record_path(location)}). Stop the process that holds "
+            "it, or, if it is a kg serve, pass its endpoint: --store http://HOST:PORT/sparql",
+            location=location,
+        ) from exc
+
+
+def served_store(service: serving.Service) -> Store:
+    """The store a running ``kg serve`` answers for, read through its SPARQL endpoint and its
+    Graph Store Protocol (reads only: its writes go through its write routes)."""
+    return RemoteStore(service.sparql_url, engine=engines.KG)

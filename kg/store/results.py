@@ -268,12 +268,29 @@ class Result:
 
 
 def table(tsv: bytes, prefixes: dict[str, str] | None = None) -> str:
-    """SELECT results (SPARQL TSV) as an aligned text table; IRIs shortened with ``prefixes``."""
+    """SELECT results (SPARQL TSV) as an aligned text table; IRIs shortened with ``prefixes``.
+
+    A literal's value is shown without its language tag: a variable with language-tagged
+    values gets a column ``lang(x)`` beside it holding the tags (as SPARQL's ``lang``)."""
     solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
     if isinstance(solutions, ox.QueryBoolean):
         return "true" if bool(solutions) else "false"
-    names = [v.value for v in solutions.variables]
-    rows = [[_cell(s[n], prefixes or {}) for n in names] for s in solutions]
+    variables = [v.value for v in solutions.variables]
+    found = list(solutions)
+    tagged = {n for s in found for n in variables if _language(s[n])}
+    names = [c for n in variables for c in ([n, f"lang({n})"] if n in tagged else [n])]
+    rows = [
+        [
+            cell
+            for n in variables
+            for cell in (
+                [_cell(s[n], prefixes or {}), _language(s[n])]
+                if n in tagged
+                else [_cell(s[n], prefixes or {})]
+            )
+        ]
+        for s in found
+    ]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     lines = [
         "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
@@ -293,6 +310,9 @@ def _cell(term: object, prefixes: dict[str, str]) -> str:
                 return f"{prefix}:{term.value[len(ns) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
-        text = term.value.replace("\n", "\\n")
-        return f"{text}@{term.language}" if term.language else text
+        return term.value.replace("\n", "\\n")
     return str(term)
+
+
+def _language(term: object) -> str:
+    return (term.language or "") if isinstance(term, ox.Literal) else ""

@@ -3,7 +3,8 @@
 The shapes check each citation's quote against the text kept with its source: the source's own
 text (``schema:text``; the quote must be in it when verbatim) or what was reported of it
 (``kg:reportedText``). A citation of a source with neither cannot be checked; ``kg validate``
-says so, naming each one, rather than letting it pass unremarked.
+says so, naming them (the first few, and how many more), rather than letting them pass
+unremarked.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ SELECT DISTINCT ?citation ?source ?held WHERE {
 )
 
 
+#: How many unchecked citations the text report names; the others are counted.
+SHOWN = 5
+
+
 @dataclass
 class QuotationCheck:
     """How many citations quote a kept text, a reported text, or a source kg holds no text of."""
@@ -39,12 +44,21 @@ class QuotationCheck:
 
     def to_text(self) -> str:
         lines = [
-            f"Quotations: {self.counts['text']} citation(s) quote a source whose text kg keeps, "
-            f"{self.counts['reported']} quote what was reported of their source (both checked "
-            f"by the shapes); {self.counts['none']} quote a source whose text kg does not hold "
+            f"Quotations: {self.counts['text']:,} citation(s) quote a source whose text kg keeps, "
+            f"{self.counts['reported']:,} quote what was reported of their source (both checked "
+            f"by the shapes); {self.counts['none']:,} quote a source whose text kg does not hold "
             "(not checked)."
         ]
-        lines += [f"  not checked: <{c}> (source <{s}>)" for c, s in sorted(self.unchecked)]
+        unchecked = sorted(self.unchecked)
+        if len(unchecked) > SHOWN:
+            sources = len({s for _, s in unchecked})
+            lines.append(
+                f"  {len(unchecked):,} citations not checked (no source text), of {sources:,} "
+                f"source(s); the first {SHOWN}:"
+            )
+        lines += [f"  not checked: <{c}> (source <{s}>)" for c, s in unchecked[:SHOWN]]
+        if len(unchecked) > SHOWN:
+            lines.append(f"  ... and {len(unchecked) - SHOWN:,} more")
         return "\n".join(lines)
 
 

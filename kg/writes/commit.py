@@ -79,10 +79,20 @@ def write_unlocked(
 
 
 def commit_update(change: Change, record: Iterable[ox.Quad], head: history.Head) -> str:
-    """One SPARQL Update applying ``change`` and its history ``record`` only on ``head``."""
+    """One SPARQL Update applying ``change`` and its history ``record`` only on ``head``.
+
+    The graphs the change empties (``change.cleared``) are cleared by pattern first, under the
+    same condition (their blank nodes cannot be named in a ``DELETE`` template), in the same
+    request: one transaction."""
     guard_delete, guard_where = history.head_guard(head)
+    cleared = "".join(
+        f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }}\n"
+        f"WHERE {{\n{guard_where}\nGRAPH {g} {{ ?s ?p ?o }}\n}} ;\n"
+        for g in sorted(change.cleared, key=str)
+    )
+    removed = [q for q in change.remove if q.graph_name not in change.cleared]
     return (
-        f"DELETE {{\n{guard_delete}\n{_template(change.remove)}}}\n"
+        f"{cleared}DELETE {{\n{guard_delete}\n{_template(removed)}}}\n"
         f"INSERT {{\n{_template([*change.add, *record])}}}\n"
         f"WHERE {{\n{guard_where}\n}}"
     )

@@ -65,6 +65,9 @@ class Change:
     new_nodes: frozenset[ox.NamedNode] = frozenset()
     #: Stored quads of nodes the plan already read (same attempt, so the same state).
     read: tuple[tuple[ox.NamedNode, tuple[ox.Quad, ...]], ...] = ()
+    #: Named graphs the write empties first (a load replacing them): their quads are in
+    #: ``remove`` (validation, history), and the commit clears the graphs by pattern.
+    cleared: frozenset[ox.NamedNode] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class Draft:
         self.removed: set[ox.Quad] = set()
         self.must_exist: list[tuple[ox.NamedNode, str]] = []
         self.minted: set[ox.NamedNode] = set()
+        self.cleared: set[ox.NamedNode] = set()
         self._quads: dict[ox.NamedNode, list[ox.Quad]] = {}
         if source is not None:
             self.use_source(source)
@@ -176,6 +180,11 @@ class Draft:
             if isinstance(citation, ox.NamedNode):
                 self.removed.update(self.quads_of(citation))
 
+    def clear_graph(self, graph: ox.NamedNode) -> None:
+        """Remove every statement of the named graph ``graph`` (a load replacing it)."""
+        self.removed.update(graph_quads(self.store, graph.value))
+        self.cleared.add(graph)
+
     def mint(self, kind: str, label: str) -> ox.NamedNode:
         """A new IRI ``id/<kind>/<slug-of-label>``, with ``-2``, ``-3``... when taken."""
         base = f"{ID}{kind}/{slugify(label)}"
@@ -214,7 +223,16 @@ class Draft:
             must_exist=tuple(self.must_exist),
             new_nodes=frozenset(self.minted),
             read=tuple((node, tuple(quads)) for node, quads in self._quads.items()),
+            cleared=frozenset(self.cleared),
         )
+
+
+def graph_quads(store: Store, graph: str) -> set[ox.Quad]:
+    """Every quad of the named graph ``graph`` (none when the store has no such graph)."""
+    if graph not in store.named_graphs():
+        return set()
+    data = b"".join(store.dump(ox.RdfFormat.N_QUADS, graph=graph))
+    return set(ox.parse(data, ox.RdfFormat.N_QUADS))
 
 
 # ---------------------------------------------------------------- validation of one change

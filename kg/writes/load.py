@@ -18,6 +18,9 @@ the store already holds about the nodes it touches, and commits all files at onc
   atomic rename on the embedded on-disk store, even under kill -9; one transaction on the
   others). This module gives the store the two refusals: graphs reserved to kg
   (``refuse_replacing``) and data that breaks the shapes (``validate_large_load``).
+* **Loads through the writer** (``write_quads``, ``load_data``: ``PUT``/``POST /store`` on
+  ``kg serve``, which ``kg load`` uses while a service holds the store) are one write like a
+  mutation's: validated on the focus nodes, committed with a history record in one update.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from kg.model.namespaces import GRAPH, is_reserved
 from kg.store.protocol import BulkFile, BulkLoaded, Progress, Store
 from kg.validation.fastvalidate import validate_store
 from kg.validation.validate import Report
-from kg.writes import search
-from kg.writes.draft import Change, extract
+from kg.writes import commit, search
+from kg.writes.draft import Change, Draft, extract, graph_quads
 from kg.writes.draft import validate_focus as validate_subgraph
 
 #: Files larger than this (in total) take the bulk path (bulk parser, in-store validation).
@@ -51,6 +54,8 @@ class LoadResult(BulkLoaded):
 
     files: int
     bulk: bool = False
+    #: The history record of a load through the writer (``write_quads``).
+    change: str | None = None
     report: Report = field(default_factory=lambda: Report(conforms=True))
 
     @property
@@ -156,18 +161,42 @@ def load(
 # -- small loads: parse into memory, pySHACL on the focus nodes, one transaction ------------
 
 
-def _load_small(store: Store, todo: list[BulkFile]) -> LoadResult:
-    started = time.perf_counter()
+def read_files(todo: list[BulkFile]) -> list[ox.Quad]:
+    """The quads of the files, each file's default-graph triples in its target graph."""
     quads: list[ox.Quad] = []
     for src in todo:
-        target = ox.NamedNode(src.graph)
         parsed = rdf.parse_file(src.path, src.fmt)
         rdf.check_literals(parsed, str(src.path))
-        for q in parsed:
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                q = ox.Quad(q.subject, q.predicate, q.object, target)
-            quads.append(q)
-    graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+        quads += in_graph(parsed, src.graph, str(src.path))
+    return quads
+
+
+def in_graph(quads: Iterable[ox.Quad], graph: str | None, source: str) -> list[ox.Quad]:
+    """``quads`` with those of the default graph moved into ``graph`` (kg keeps every
+    statement in a named graph: without ``graph``, such quads are an ``InputError``)."""
+    target = ox.NamedNode(graph) if graph is not None else None
+    out = []
+    for q in quads:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            if target is None:
+                raise InputError(
+                    f"{source}: statements outside a named graph: name the graph they go to "
+                    "(?graph=IRI)",
+                    source=source,
+                )
+            q = ox.Quad(q.subject, q.predicate, q.object, target)
+        out.append(q)
+    return out
+
+
+def graphs_of(quads: Iterable[ox.Quad]) -> list[str]:
+    return sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+
+
+def _load_small(store: Store, todo: list[BulkFile]) -> LoadResult:
+    started = time.perf_counter()
+    quads = read_files(todo)
+    graphs = graphs_of(quads)
     refuse_replacing(store, graphs)
     result = LoadResult(triples=len(quads), graphs=graphs, files=len(todo))
     result.parse_seconds = time.perf_counter() - started
@@ -185,12 +214,9 @@ def _load_small(store: Store, todo: list[BulkFile]) -> LoadResult:
 
 def validate_focus(store: Store, quads: list[ox.Quad], graphs: list[str]) -> Report:
     """pySHACL on the nodes the load touches, with their statements as they will be after it."""
-    existing = set(store.named_graphs())
     removed: set[ox.Quad] = set()
     for name in graphs:
-        if name in existing:
-            data = b"".join(store.dump(ox.RdfFormat.N_QUADS, graph=name))
-            removed.update(ox.parse(data, ox.RdfFormat.N_QUADS))
+        removed |= graph_quads(store, name)
     change = Change(operation="load", source=None, add=frozenset(quads), remove=frozenset(removed))
     return validate_subgraph(extract(store, change))
 
@@ -204,6 +230,48 @@ def _refuse(report: Report, todo: list[BulkFile]) -> None:
         + report.to_text(),
         violations=report.to_json()["violations"],
     )
+
+
+# -- loads through the writer: a write like a mutation's, with its history record -------------
+
+
+def load_data(
+    store: Store, data: bytes, fmt: ox.RdfFormat, *, graph: str | None, replace: bool
+) -> LoadResult:
+    """Load an RDF document (a request's body) through the writer: :func:`write_quads` of its
+    quads, its default-graph triples in ``graph``."""
+    started = time.perf_counter()
+    source = "the request body"
+    quads = in_graph(rdf.parse_bytes(data, fmt, source), graph, source)
+    rdf.check_literals(quads, source)
+    parsed = time.perf_counter() - started
+    result = write_quads(store, quads, replace=replace)
+    result.parse_seconds = parsed
+    return result
+
+
+def write_quads(store: Store, quads: list[ox.Quad], *, replace: bool) -> LoadResult:
+    """Write ``quads`` (each in a named graph) as one validated write (``kg.writes.commit``):
+    with ``replace`` the graphs they name are emptied first (``kg load``'s semantics, the Graph
+    Store Protocol's PUT), else added to (POST). The nodes they touch are validated against the
+    shapes as they will be after it (``ValidationFailed``, nothing written), and the change is
+    committed with its history record (operation ``load``) in one update."""
+    graphs = graphs_of(quads)
+    refuse_reserved(graphs, "the data")
+    if not quads and not replace:
+        raise InputError("no statements to load")
+
+    def plan(draft: Draft) -> None:
+        if replace:
+            for name in graphs:
+                draft.clear_graph(ox.NamedNode(name))
+        draft.added.extend(quads)
+
+    started = time.perf_counter()
+    _, committed = commit.write(store, "load", plan)
+    result = LoadResult(triples=len(quads), graphs=graphs, files=1, change=committed.change_iri)
+    result.commit_seconds = time.perf_counter() - started  # validation included
+    return result
 
 
 # -- large loads: the store's bulk load, validated in a store ---------------------------------
