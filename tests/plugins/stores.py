@@ -228,10 +228,10 @@ class Seeded:
             graphs = store.select(GRAPHS)
         finally:
             store.close()
-        return Holdings(
-            Counter(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows),  # type: ignore[arg-type]
-            frozenset(r["g"] for r in graphs),  # type: ignore[misc]
-        )
+        quads = Counter(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
+        # Virtuoso lists no graph for an empty pattern: the graphs of the quads count as well.
+        names = {r["g"] for r in graphs} | {q.graph_name for q in quads}
+        return Holdings(quads, frozenset(names))  # type: ignore[arg-type]
 
     def ready(self) -> None:
         found = self.holdings()
@@ -250,16 +250,27 @@ class Seeded:
     def _put_back(self, found: Holdings) -> bool:
         pristine = self._pristine
         assert pristine is not None
-        extra = list((found.quads - pristine.quads).elements())
-        missing = list((pristine.quads - found.quads).elements())
-        if len(extra) + len(missing) > MOST_PUT_BACK:
+        changed = (found.quads - pristine.quads) + (pristine.quads - found.quads)
+        if sum(changed.values()) > MOST_PUT_BACK:
             return False
         new_graphs = sorted(str(g) for g in found.graphs - pristine.graphs)
-        extra = [q for q in extra if q.graph_name in pristine.graphs]
-        if any(isinstance(t, ox.BlankNode) for q in [*extra, *missing] for t in q):
+        # Every value of each (graph, subject, property) that changed is deleted and the seed's
+        # are inserted again: an engine may keep a value in another form than it was written
+        # (Virtuoso a dateTime's fraction), so deleting exactly what a test wrote can miss.
+        keys = {(q.graph_name, q.subject, q.predicate) for q in changed}
+        keys = {k for k in keys if k[0] in pristine.graphs}
+        again = [q for q in pristine.quads if (q.graph_name, q.subject, q.predicate) in keys]
+        if any(isinstance(k[1], ox.BlankNode) for k in keys) or any(
+            isinstance(q.object, ox.BlankNode) for q in again
+        ):
             return False  # a blank node cannot be named in an update
-        operations = [f"DROP SILENT GRAPH {g}" for g in new_graphs]
-        operations += _data("DELETE", extra) + _data("INSERT", missing)
+        # Virtuoso's DROP leaves a graph it did not see created (CREATE GRAPH) as it is: cleared
+        # first; Oxigraph's CLEAR keeps the graph, empty: dropped then.
+        operations = [f"CLEAR SILENT GRAPH {g} ;\nDROP SILENT GRAPH {g}" for g in new_graphs]
+        operations += [
+            f"DELETE WHERE {{ GRAPH {g} {{ {s} {p} ?o }} }}" for g, s, p in sorted(keys, key=str)
+        ]
+        operations += _data("INSERT", again)
         store = open_store(self.server.url)
         try:
             store.update(" ;\n".join(operations))
@@ -271,7 +282,8 @@ class Seeded:
 
 
 def _data(verb: str, quads: list[ox.Quad]) -> list[str]:
-    """``DELETE DATA``/``INSERT DATA`` operations for ``quads``, at most ``INSERT_CHUNK`` each."""
+    """``INSERT DATA`` (or ``DELETE DATA``) operations for ``quads``, ``INSERT_CHUNK`` at most
+    each."""
     return [
         f"{verb} DATA {{ "
         + " ".join(
