@@ -8,9 +8,14 @@ and closes it again (``kg serve`` seeds once before its workers start).
 ``open_or_served(settings)`` is what the commands beside a running service read: the store, or,
 when an embedded store is held by a running ``kg serve`` (``kg.store.serving``), that service,
 whose endpoints the command then goes through (``served_store`` reads it over SPARQL).
+
+``scratch(quads)`` is a store in memory for kg's own working copies (validation).
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
 
 import httpx
 import pyoxigraph as ox
@@ -137,3 +142,15 @@ def served_store(service: serving.Service) -> Store:
     """The store a running ``kg serve`` answers for, read through its SPARQL endpoint and its
     Graph Store Protocol (reads only: its writes go through its write routes)."""
     return RemoteStore(service.sparql_url, engine=engines.KG)
+
+
+@contextlib.contextmanager
+def scratch(quads: Iterable[ox.Quad]) -> Iterator[Store]:
+    """A store in memory holding ``quads``, for kg's own working copies (validation); its
+    queries run in this process without a time limit. Closed on leaving."""
+    store = EmbeddedStore(None)
+    try:
+        store.add_quads(quads)
+        yield store
+    finally:
+        store.close()

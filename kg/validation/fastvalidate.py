@@ -34,7 +34,7 @@ from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from kg.errors import StoreUnavailable
-from kg.store.embedded import EmbeddedStore
+from kg.store.opening import scratch
 from kg.store.protocol import Row, Store
 from kg.validation.shaclsparql import CountCheck, Plan, ShapePlan, ValueCheck, compile_shapes, n3
 from kg.validation.sparqlconstraints import COMPONENT as SPARQL_COMPONENT
@@ -120,23 +120,15 @@ def _validate_copy(store: Store, graphs: list[str], shapes: Graph | None, timing
     triples = store.construct(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} }}"
     )
-    copy = EmbeddedStore(None)
     merged = ox.NamedNode("urn:kg:validate:merged")
-    try:
-        copy.add_quads(ox.Quad(t.subject, t.predicate, t.object, merged) for t in triples)
+    with scratch(ox.Quad(t.subject, t.predicate, t.object, merged) for t in triples) as copy:
         return validate_store(copy, shapes=shapes, timing=timing)
-    finally:
-        copy.close()
 
 
 def validate_quads_fast(quads: Iterable[ox.Quad]) -> Report:
     """Validate quads (all graphs together) in a temporary in-memory store."""
-    store = EmbeddedStore(None)
-    try:
-        store.add_quads(quads)
+    with scratch(quads) as store:
         return validate_store(store)
-    finally:
-        store.close()
 
 
 def _groupable(shape: ShapePlan, check: CountCheck) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.model.namespaces import sparql_prefixes
-from kg.store.embedded import EmbeddedStore
+from kg.store.opening import scratch
 from kg.store.protocol import Row, Store
 
 QUERY = (
@@ -80,9 +80,5 @@ def quotations_of(store: Store) -> QuotationCheck:
 
 def quotations_in(quads: Iterable[ox.Quad]) -> QuotationCheck:
     """Which citations among ``quads`` quote a text they hold (read in a store in memory)."""
-    held = EmbeddedStore(None)
-    try:
-        held.add_quads(quads)
+    with scratch(quads) as held:
         return quotations_of(held)
-    finally:
-        held.close()
